@@ -8,7 +8,27 @@ import picocli.CommandLine.Command;
         description = "Gannet: a low-latency LLM inference server for the JVM.",
         subcommands = {CommandLine.HelpCommand.class})
 public final class GannetMain {
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new GannetMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The full command tree; tests execute it in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new GannetMain());
+        cl.addSubcommand("serve", ServeCommand.commandLine());
+        cl.addSubcommand("generate", notBuilt("generate", "Generate a continuation of a prompt with a local model."));
+        cl.addSubcommand("tokenize", notBuilt("tokenize", "Print the token ids of a text."));
+        cl.addSubcommand("model", notBuilt("model", "Write synthetic models (synth) and describe model files (inspect)."));
+        cl.addSubcommand("router", notBuilt("router", "One endpoint in front of many Gannet replicas."));
+        cl.addSubcommand("loadtest", notBuilt("loadtest", "Load-test any OpenAI-compatible server."));
+        return cl;
+    }
+
+    private static CommandLine notBuilt(String name, String description) {
+        CommandLine c = new CommandLine(new NotBuiltCommand());
+        c.getCommandSpec().name(name);
+        c.getCommandSpec().usageMessage().description(description + " (not built yet)");
+        return c;
     }
 }

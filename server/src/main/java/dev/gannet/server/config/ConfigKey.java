@@ -1,0 +1,97 @@
+package dev.gannet.server.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Every configuration key Gannet knows. One name, three spellings: {@code kv_cache_memory} in YAML,
+ * {@code GANNET_KV_CACHE_MEMORY} in the environment, {@code --kv-cache-memory} on the command line.
+ * The default here is the single source of truth; {@code configs/default.yaml} repeats it for people
+ * (a test keeps the two equal).
+ */
+public enum ConfigKey {
+    MODEL("model", Kind.STRING, null, "GGUF file or Hugging Face folder; empty = the built-in demo model"),
+    SERVED_MODEL_NAME("served_model_name", Kind.STRING, null, "name in /v1/models; default: the file's stem"),
+    HOST("host", Kind.STRING, "127.0.0.1", "address to bind"),
+    PORT("port", Kind.PORT, "8080", "TCP port (HTTP/1.1, HTTP/2 and gRPC share it)"),
+    DEVICE("device", Kind.DEVICE, "cpu", "cpu, cuda or cuda:N"),
+    THREADS("threads", Kind.NON_NEGATIVE_INT, "0", "compute threads per rank; 0 = all cores"),
+    TP("tp", Kind.POSITIVE_INT, "1", "tensor-parallel ranks"),
+    KV_CACHE_MEMORY("kv_cache_memory", Kind.SIZE, "1GiB", "memory for the paged KV cache, e.g. 512MiB, 2GiB"),
+    KV_CACHE_DTYPE("kv_cache_dtype", Kind.KV_DTYPE, "f32", "f32 or q8_0"),
+    BLOCK_SIZE("block_size", Kind.BLOCK_SIZE, "16", "tokens per KV block: a power of two from 1 to 256"),
+    MAX_BATCH_TOKENS("max_batch_tokens", Kind.POSITIVE_INT, "512", "token budget of one engine step"),
+    MAX_RUNNING("max_running", Kind.POSITIVE_INT, "64", "sequences decoding at once"),
+    MAX_WAITING("max_waiting", Kind.NON_NEGATIVE_INT, "256", "waiting requests before 429"),
+    MAX_MODEL_LEN("max_model_len", Kind.NON_NEGATIVE_INT, "0", "context length cap; 0 = the model's"),
+    ENABLE_PREFIX_CACHING("enable_prefix_caching", Kind.BOOL, "true", "reuse KV of identical prompt prefixes"),
+    API_KEYS("api_keys", Kind.LIST, "", "accepted bearer keys (comma-separated in env/flags); empty = no auth"),
+    API_KEYS_FILE("api_keys_file", Kind.STRING, null, "file with one accepted key per line"),
+    MAX_BODY_SIZE("max_body_size", Kind.SIZE, "4MiB", "largest request body before 413"),
+    REQUEST_TIMEOUT("request_timeout", Kind.DURATION, "600s", "per-request deadline, e.g. 30s, 5m"),
+    SHUTDOWN_TIMEOUT("shutdown_timeout", Kind.DURATION, "30s", "how long SIGTERM waits for in-flight requests"),
+    LOG_FORMAT("log_format", Kind.LOG_FORMAT, "text", "text or json"),
+    CHAT_TEMPLATE("chat_template", Kind.STRING, null, "Jinja chat template file overriding the model's"),
+    GPU_MEMORY_UTILIZATION("gpu_memory_utilization", Kind.FRACTION, "0.9", "share of GPU memory for weights + KV (cuda)");
+
+    /** Value kinds; each knows how to describe what it allows. */
+    public enum Kind {
+        STRING("a string"),
+        PORT("an integer from 0 to 65535"),
+        POSITIVE_INT("an integer >= 1"),
+        NON_NEGATIVE_INT("an integer >= 0"),
+        BLOCK_SIZE("a power of two from 1 to 256"),
+        BOOL("true or false"),
+        SIZE("a size such as 512MiB, 2GiB or a byte count"),
+        DURATION("a duration such as 500ms, 30s, 5m, 1h"),
+        FRACTION("a number in (0, 1]"),
+        DEVICE("cpu, cuda or cuda:N"),
+        KV_DTYPE("f32 or q8_0"),
+        LOG_FORMAT("text or json"),
+        LIST("a list of strings");
+
+        final String allowed;
+
+        Kind(String allowed) { this.allowed = allowed; }
+
+        public String allowed() { return allowed; }
+    }
+
+    private final String yamlName;
+    private final Kind kind;
+    private final String defaultValue;
+    private final String description;
+
+    ConfigKey(String yamlName, Kind kind, String defaultValue, String description) {
+        this.yamlName = yamlName;
+        this.kind = kind;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String yamlName() { return yamlName; }
+
+    public String envName() { return "GANNET_" + yamlName.toUpperCase(Locale.ROOT); }
+
+    public String flagName() { return "--" + yamlName.replace('_', '-'); }
+
+    public Kind kind() { return kind; }
+
+    public String defaultValue() { return defaultValue; }
+
+    public String description() { return description; }
+
+    public boolean secret() { return this == API_KEYS; }
+
+    public static ConfigKey byYamlName(String name) {
+        for (ConfigKey k : values()) {
+            if (k.yamlName.equals(name)) return k;
+        }
+        return null;
+    }
+
+    public static String allYamlNames() {
+        return Arrays.stream(values()).map(ConfigKey::yamlName).collect(Collectors.joining(", "));
+    }
+}

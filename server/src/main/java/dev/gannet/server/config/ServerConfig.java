@@ -1,0 +1,136 @@
+package dev.gannet.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration, parsed once at start-up (file, then environment, then flags) and passed
+ * down as a value. Nothing below {@code main} reads the environment or system properties.
+ *
+ * @param model              model file or folder; null = the built-in demo model
+ * @param servedModelName    null = derived from the model
+ * @param kvCacheMemoryBytes budget for KV block storage
+ * @param maxModelLen        0 = the model's context length
+ * @param sources            where each key's value came from, for the start-up print
+ */
+public record ServerConfig(
+        Path model,
+        String servedModelName,
+        String host,
+        int port,
+        String device,
+        int threads,
+        int tp,
+        long kvCacheMemoryBytes,
+        String kvCacheDtype,
+        int blockSize,
+        int maxBatchTokens,
+        int maxRunning,
+        int maxWaiting,
+        int maxModelLen,
+        boolean enablePrefixCaching,
+        List<String> apiKeys,
+        Path apiKeysFile,
+        long maxBodySizeBytes,
+        Duration requestTimeout,
+        Duration shutdownTimeout,
+        String logFormat,
+        Path chatTemplate,
+        double gpuMemoryUtilization,
+        Map<ConfigKey, String> sources) {
+
+    public ServerConfig {
+        apiKeys = List.copyOf(apiKeys);
+        sources = Map.copyOf(sources);
+    }
+
+    /** A raw value and where it came from ("default", "configs/x.yaml", "env GANNET_PORT", "flag --port"). */
+    public record Setting(String value, String source) {}
+
+    /** Parses and validates resolved raw settings (one per key; null value = unset). */
+    static ServerConfig parse(Map<ConfigKey, Setting> raw) throws ConfigException {
+        Map<ConfigKey, String> sources = new EnumMap<>(ConfigKey.class);
+        raw.forEach((k, s) -> sources.put(k, s.source()));
+        var p = new Object() {
+            String str(ConfigKey k) {
+                Setting s = raw.get(k);
+                return s == null || s.value() == null || s.value().isBlank() ? null : s.value().trim();
+            }
+
+            String src(ConfigKey k) { return raw.get(k).source(); }
+
+            int integer(ConfigKey k, long min, long max) throws ConfigException {
+                return ConfigValues.integer(k, str(k), src(k), min, max);
+            }
+        };
+        int blockSize = p.integer(ConfigKey.BLOCK_SIZE, 1, 256);
+        if (Integer.bitCount(blockSize) != 1) throw ConfigValues.bad(ConfigKey.BLOCK_SIZE, p.str(ConfigKey.BLOCK_SIZE), p.src(ConfigKey.BLOCK_SIZE));
+        String model = p.str(ConfigKey.MODEL);
+        String keysFile = p.str(ConfigKey.API_KEYS_FILE);
+        String template = p.str(ConfigKey.CHAT_TEMPLATE);
+        String keys = p.str(ConfigKey.API_KEYS);
+        return new ServerConfig(
+                model == null ? null : Path.of(model),
+                p.str(ConfigKey.SERVED_MODEL_NAME),
+                p.str(ConfigKey.HOST) == null ? "127.0.0.1" : p.str(ConfigKey.HOST),
+                p.integer(ConfigKey.PORT, 0, 65535),
+                ConfigValues.device(ConfigKey.DEVICE, p.str(ConfigKey.DEVICE), p.src(ConfigKey.DEVICE)),
+                p.integer(ConfigKey.THREADS, 0, 4096),
+                p.integer(ConfigKey.TP, 1, 64),
+                ConfigValues.size(ConfigKey.KV_CACHE_MEMORY, p.str(ConfigKey.KV_CACHE_MEMORY), p.src(ConfigKey.KV_CACHE_MEMORY)),
+                ConfigValues.oneOf(ConfigKey.KV_CACHE_DTYPE, p.str(ConfigKey.KV_CACHE_DTYPE), p.src(ConfigKey.KV_CACHE_DTYPE), "f32", "q8_0"),
+                blockSize,
+                p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
+                p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
+                p.integer(ConfigKey.MAX_WAITING, 0, 1 << 24),
+                p.integer(ConfigKey.MAX_MODEL_LEN, 0, 1 << 24),
+                ConfigValues.bool(ConfigKey.ENABLE_PREFIX_CACHING, p.str(ConfigKey.ENABLE_PREFIX_CACHING), p.src(ConfigKey.ENABLE_PREFIX_CACHING)),
+                keys == null ? List.of() : ConfigValues.list(keys),
+                keysFile == null ? null : Path.of(keysFile),
+                ConfigValues.size(ConfigKey.MAX_BODY_SIZE, p.str(ConfigKey.MAX_BODY_SIZE), p.src(ConfigKey.MAX_BODY_SIZE)),
+                ConfigValues.duration(ConfigKey.REQUEST_TIMEOUT, p.str(ConfigKey.REQUEST_TIMEOUT), p.src(ConfigKey.REQUEST_TIMEOUT)),
+                ConfigValues.duration(ConfigKey.SHUTDOWN_TIMEOUT, p.str(ConfigKey.SHUTDOWN_TIMEOUT), p.src(ConfigKey.SHUTDOWN_TIMEOUT)),
+                ConfigValues.oneOf(ConfigKey.LOG_FORMAT, p.str(ConfigKey.LOG_FORMAT), p.src(ConfigKey.LOG_FORMAT), "text", "json"),
+                template == null ? null : Path.of(template),
+                ConfigValues.fraction(ConfigKey.GPU_MEMORY_UTILIZATION, p.str(ConfigKey.GPU_MEMORY_UTILIZATION), p.src(ConfigKey.GPU_MEMORY_UTILIZATION)),
+                sources);
+    }
+
+    /** One line per key, as start-up prints it, with secrets masked and the source of each value. */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        for (ConfigKey k : ConfigKey.values()) {
+            Object v = switch (k) {
+                case MODEL -> model == null ? "(built-in demo model)" : model;
+                case SERVED_MODEL_NAME -> servedModelName == null ? "(from the model)" : servedModelName;
+                case HOST -> host;
+                case PORT -> port;
+                case DEVICE -> device;
+                case THREADS -> threads == 0 ? "0 (all cores)" : threads;
+                case TP -> tp;
+                case KV_CACHE_MEMORY -> kvCacheMemoryBytes + " bytes";
+                case KV_CACHE_DTYPE -> kvCacheDtype;
+                case BLOCK_SIZE -> blockSize;
+                case MAX_BATCH_TOKENS -> maxBatchTokens;
+                case MAX_RUNNING -> maxRunning;
+                case MAX_WAITING -> maxWaiting;
+                case MAX_MODEL_LEN -> maxModelLen == 0 ? "0 (the model's)" : maxModelLen;
+                case ENABLE_PREFIX_CACHING -> enablePrefixCaching;
+                case API_KEYS -> apiKeys.isEmpty() ? "(none: no auth)" : apiKeys.size() + " key(s) ****";
+                case API_KEYS_FILE -> apiKeysFile == null ? "(none)" : apiKeysFile;
+                case MAX_BODY_SIZE -> maxBodySizeBytes + " bytes";
+                case REQUEST_TIMEOUT -> requestTimeout;
+                case SHUTDOWN_TIMEOUT -> shutdownTimeout;
+                case LOG_FORMAT -> logFormat;
+                case CHAT_TEMPLATE -> chatTemplate == null ? "(the model's)" : chatTemplate;
+                case GPU_MEMORY_UTILIZATION -> gpuMemoryUtilization;
+            };
+            lines.add(String.format("  %-24s %s  [%s]", k.yamlName(), v, sources.getOrDefault(k, "default")));
+        }
+        return lines;
+    }
+}

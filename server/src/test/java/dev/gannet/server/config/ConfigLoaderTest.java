@@ -1,0 +1,133 @@
+package dev.gannet.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final Path CONFIGS = Path.of("..", "configs");
+
+    @TempDir Path tmp;
+
+    private Path yaml(String text) throws IOException {
+        Path f = tmp.resolve("c.yaml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void builtInDefaults() throws Exception {
+        ServerConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+        assertNull(c.model());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(8080, c.port());
+        assertEquals(16, c.blockSize());
+        assertEquals(1L << 30, c.kvCacheMemoryBytes());
+        assertEquals(Duration.ofSeconds(30), c.shutdownTimeout());
+        assertTrue(c.apiKeys().isEmpty());
+    }
+
+    @Test
+    void defaultYamlSaysWhatTheCodeDoes() throws Exception {
+        ServerConfig fromFile = ConfigLoader.load(CONFIGS.resolve("default.yaml"), Map.of(), Map.of());
+        ServerConfig builtIn = ConfigLoader.load(null, Map.of(), Map.of());
+        assertEquals(withoutSources(builtIn), withoutSources(fromFile));
+    }
+
+    @Test
+    void everyPresetIsValid() throws Exception {
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(CONFIGS, "*.yaml")) {
+            for (Path p : ds) {
+                ConfigLoader.load(p, Map.of(), Map.of());
+                n++;
+            }
+        }
+        assertTrue(n >= 3, "expected presets in " + CONFIGS.toAbsolutePath());
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsValue() throws Exception {
+        Path f = yaml("port: 9000\nbogus_key: 1\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("bogus_key"), e.getMessage());
+        assertTrue(e.getMessage().contains("value: 1"), e.getMessage());
+        assertTrue(e.getMessage().contains("allowed keys"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void badValuesNameKeyValueAndWhatIsAllowed() throws Exception {
+        String[][] cases = {
+            {"port: 70000", "port", "70000", "0 to 65535"},
+            {"port: eighty", "port", "eighty", "0 to 65535"},
+            {"block_size: 24", "block_size", "24", "power of two"},
+            {"kv_cache_memory: lots", "kv_cache_memory", "lots", "size"},
+            {"request_timeout: 0s", "request_timeout", "0s", "duration"},
+            {"device: tpu", "device", "tpu", "cpu, cuda"},
+            {"log_format: xml", "log_format", "xml", "text or json"},
+            {"enable_prefix_caching: maybe", "enable_prefix_caching", "maybe", "true or false"},
+            {"gpu_memory_utilization: 1.5", "gpu_memory_utilization", "1.5", "(0, 1]"},
+            {"max_running: 0", "max_running", "0", ">= 1"},
+            {"host: {a: 1}", "host", "{", "string"},
+        };
+        for (String[] c : cases) {
+            Path f = yaml(c[0] + "\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of(), Map.of()), c[0]);
+            for (int i = 1; i < c.length; i++) assertTrue(e.getMessage().contains(c[i]), c[0] + " -> " + e.getMessage());
+        }
+    }
+
+    @Test
+    void envBeatsFileAndFlagBeatsEnv() throws Exception {
+        Path f = yaml("port: 9000\nmax_running: 8\nthreads: 2\n");
+        ServerConfig c = ConfigLoader.load(f, Map.of("GANNET_PORT", "9100", "GANNET_MAX_RUNNING", "16"),
+                Map.of(ConfigKey.PORT, "9200"));
+        assertEquals(9200, c.port());
+        assertEquals(16, c.maxRunning());
+        assertEquals(2, c.threads());
+        assertEquals("flag --port", c.sources().get(ConfigKey.PORT));
+        assertEquals("env GANNET_MAX_RUNNING", c.sources().get(ConfigKey.MAX_RUNNING));
+    }
+
+    @Test
+    void badEnvValueNamesTheVariable() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(null, Map.of("GANNET_PORT", "-1"), Map.of()));
+        assertTrue(e.getMessage().contains("GANNET_PORT"), e.getMessage());
+    }
+
+    @Test
+    void apiKeysAreMaskedInTheStartupPrint() throws Exception {
+        Path f = yaml("api_keys: [sk-secret-one, sk-secret-two]\n");
+        ServerConfig c = ConfigLoader.load(f, Map.of(), Map.of());
+        assertEquals(2, c.apiKeys().size());
+        String printed = String.join("\n", c.describe());
+        assertFalse(printed.contains("sk-secret"), printed);
+        assertTrue(printed.contains("2 key(s)"), printed);
+    }
+
+    @Test
+    void emptyFileSetsNothing() throws Exception {
+        assertEquals(8080, ConfigLoader.load(yaml(""), Map.of(), Map.of()).port());
+    }
+
+    private static ServerConfig withoutSources(ServerConfig c) {
+        return new ServerConfig(c.model(), c.servedModelName(), c.host(), c.port(), c.device(), c.threads(), c.tp(),
+                c.kvCacheMemoryBytes(), c.kvCacheDtype(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
+                c.maxWaiting(), c.maxModelLen(), c.enablePrefixCaching(), c.apiKeys(), c.apiKeysFile(),
+                c.maxBodySizeBytes(), c.requestTimeout(), c.shutdownTimeout(), c.logFormat(), c.chatTemplate(),
+                c.gpuMemoryUtilization(), Map.of());
+    }
+}
