@@ -21,7 +21,7 @@ public final class GannetMain {
         cl.addSubcommand("tokenize", notBuilt("tokenize", "Print the token ids of a text."));
         cl.addSubcommand("model", notBuilt("model", "Write synthetic models (synth) and describe model files (inspect)."));
         cl.addSubcommand("router", notBuilt("router", "One endpoint in front of many Gannet replicas."));
-        cl.addSubcommand("loadtest", notBuilt("loadtest", "Load-test any OpenAI-compatible server."));
+        cl.addSubcommand("loadtest", new dev.gannet.loadtest.LoadtestCommand());
         return cl;
     }
 
