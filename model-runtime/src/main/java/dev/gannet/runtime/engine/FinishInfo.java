@@ -1,0 +1,28 @@
+package dev.gannet.runtime.engine;
+
+/**
+ * How a request ended.
+ *
+ * @param reason             why
+ * @param promptTokens       prompt length
+ * @param generatedTokens    tokens delivered through {@link RequestListener#onToken}
+ * @param cachedPromptTokens prompt tokens served from the prefix cache at first admission
+ * @param preemptions        times the request was preempted and recomputed
+ * @param stopTokenId        the EOS/stop token id that ended it, or -1
+ * @param error              message for {@link FinishReason#ERROR}, else null
+ */
+public record FinishInfo(FinishReason reason, int promptTokens, int generatedTokens,
+                         int cachedPromptTokens, int preemptions, int stopTokenId, String error) {
+    public FinishInfo {
+        if (reason == null) {
+            throw new IllegalArgumentException("FinishInfo.reason is null");
+        }
+        if (promptTokens < 1 || generatedTokens < 0 || cachedPromptTokens < 0 || preemptions < 0) {
+            throw new IllegalArgumentException("FinishInfo counts out of range: prompt=" + promptTokens
+                    + " generated=" + generatedTokens + " cached=" + cachedPromptTokens + " preemptions=" + preemptions);
+        }
+        if ((reason == FinishReason.ERROR) != (error != null)) {
+            throw new IllegalArgumentException("FinishInfo.error must be set exactly for ERROR, reason=" + reason);
+        }
+    }
+}

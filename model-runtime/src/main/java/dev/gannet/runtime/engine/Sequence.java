@@ -1,0 +1,156 @@
+package dev.gannet.runtime.engine;
+
+import dev.gannet.kv.BlockTable;
+import java.util.Arrays;
+
+/**
+ * A request inside the engine. Mutable and owned by the engine thread; never shared.
+ *
+ * <p>Tokens are one growable array: the prompt, then generated tokens. The scheduler hands out
+ * tokens per step ({@code numComputedTokens} catches up with {@code numTokens}), so chunked
+ * prefill, prefix reuse (admission starts with the cached prefix computed) and decode (one new
+ * token behind) are the same mechanism.
+ */
+public final class Sequence {
+    private final long id;
+    private final Request request;
+    private final RequestListener listener;
+    private final BlockTable blockTable;
+    private int[] tokens;            // (capacity) prompt then generated token ids
+    private int numTokens;
+    private int numComputedTokens;   // positions whose KV is written
+    private SequenceStatus status = SequenceStatus.WAITING;
+    private long admissionOrder = -1; // set at each admission; larger = admitted later
+    private int cachedPromptTokens = -1;
+    private int preemptions;
+    private boolean everScheduled;
+
+    Sequence(long id, Request request, RequestListener listener, BlockTable blockTable) {
+        this.id = id;
+        this.request = request;
+        this.listener = listener;
+        this.blockTable = blockTable;
+        int promptLength = request.promptLength();
+        this.tokens = Arrays.copyOf(request.promptNoCopy(), promptLength + Math.min(request.maxTokens(), 256));
+        this.numTokens = promptLength;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public int priority() {
+        return request.priority();
+    }
+
+    /** Opaque sampling parameters, passed to the runner. */
+    public Object samplingParams() {
+        return request.samplingParams();
+    }
+
+    public SequenceStatus status() {
+        return status;
+    }
+
+    public int promptLength() {
+        return request.promptLength();
+    }
+
+    public int numTokens() {
+        return numTokens;
+    }
+
+    public int numGenerated() {
+        return numTokens - request.promptLength();
+    }
+
+    public int numComputedTokens() {
+        return numComputedTokens;
+    }
+
+    /** Token at a position; positions {@code [0, numTokens)}. */
+    public int token(int position) {
+        if (position < 0 || position >= numTokens) {
+            throw new IndexOutOfBoundsException("position " + position + " not in [0, " + numTokens + ")");
+        }
+        return tokens[position];
+    }
+
+    /** The generated tokens so far (a copy). */
+    public int[] generatedTokens() {
+        return Arrays.copyOfRange(tokens, request.promptLength(), numTokens);
+    }
+
+    public BlockTable blockTable() {
+        return blockTable;
+    }
+
+    public int preemptions() {
+        return preemptions;
+    }
+
+    // ---- engine-thread mutation ----
+
+    int[] rawTokens() {
+        return tokens;
+    }
+
+    RequestListener listener() {
+        return listener;
+    }
+
+    long admissionOrder() {
+        return admissionOrder;
+    }
+
+    int cachedPromptTokens() {
+        return Math.max(0, cachedPromptTokens);
+    }
+
+    void admit(long order, int numCachedTokens) {
+        status = SequenceStatus.RUNNING;
+        admissionOrder = order;
+        numComputedTokens = numCachedTokens;
+        if (cachedPromptTokens < 0) {
+            cachedPromptTokens = numCachedTokens;
+        }
+    }
+
+    /** True exactly once: the first time the sequence is put into a batch. */
+    boolean takeFirstSchedule() {
+        boolean first = !everScheduled;
+        everScheduled = true;
+        return first;
+    }
+
+    void advanceComputed(int n) {
+        numComputedTokens += n;
+    }
+
+    void appendToken(int token) {
+        if (numTokens == tokens.length) {
+            tokens = Arrays.copyOf(tokens, tokens.length + Math.max(16, tokens.length / 2));
+        }
+        tokens[numTokens++] = token;
+    }
+
+    void preempt() {
+        status = SequenceStatus.PREEMPTED;
+        numComputedTokens = 0;
+        preemptions++;
+    }
+
+    void markFinished() {
+        status = SequenceStatus.FINISHED;
+    }
+
+    @Override
+    public String toString() {
+        return "Sequence[" + id + ", " + status + ", tokens=" + numTokens + ", computed=" + numComputedTokens
+                + ", blocks=" + blockTable.numBlocks() + "]";
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * The engine: one thread that schedules tokens, runs the model and streams results.
+ *
+ * <p>Life of a request:
+ * <ol>
+ *   <li>{@link dev.gannet.runtime.engine.Engine#submit} (any thread) validates that the prompt can
+ *       ever fit, assigns an id and enqueues it; it returns a {@link dev.gannet.runtime.engine.RequestHandle}.</li>
+ *   <li>At the start of each step the engine thread drains submissions (they become WAITING
+ *       {@link dev.gannet.runtime.engine.Sequence}s) and aborts (which free blocks at once).</li>
+ *   <li>{@code Scheduler.schedule()} gives running sequences their tokens (decode: 1, prefill: a
+ *       chunk), preempting the worst/latest sequence when KV blocks run out, then admits waiting
+ *       sequences (prefix-cache hits first) with the remaining budget.</li>
+ *   <li>The {@link dev.gannet.runtime.engine.ModelRunner} gets a
+ *       {@link dev.gannet.runtime.engine.SchedulerOutput} (ragged tokens, positions, cu_seqlens,
+ *       context lengths, block tables, slot mapping, logits rows) and returns one token per
+ *       logits row.</li>
+ *   <li>Postprocess advances computed tokens, publishes newly full KV blocks to the prefix cache,
+ *       appends each sampled token, calls the listener and applies stop rules; a finished
+ *       sequence frees its blocks and gets {@code onFinish}.</li>
+ * </ol>
+ */
+package dev.gannet.runtime.engine;
