@@ -1,0 +1,293 @@
+package dev.gannet.runtime.kernel;
+
+import static dev.gannet.runtime.kernel.Chunks.F;
+import static dev.gannet.runtime.kernel.Chunks.L;
+
+import dev.gannet.runtime.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+
+/**
+ * Matmul of a contiguous range of weight rows, on the calling thread.
+ *
+ * <p>Reduction order (the same on every path, so a token's result never depends on the batch it is
+ * in, nor on the thread count): for output (token t, row r) one 16-lane accumulator takes
+ * {@code acc = w[16c..] * x[16c..] + acc} (fused) for chunks c = 0, 1, ... in order; the lanes are
+ * summed by {@link Chunks#sumLanes}; the columns past the last whole chunk (only F32/F16/BF16 rows can have
+ * them) are added by a scalar fused chain started at 0, and that tail is added last.
+ *
+ * <p>One token (decode): four rows at a time (two calls of two where four would exceed C2's
+ * inlining budget), weights dequantized in registers straight from the mapped file: independent
+ * accumulator chains and sequential weight streams. K-quants stage four rows through L1 instead.
+ * Several tokens: four rows are dequantized once into the per-thread staging buffer and reused by
+ * every token ({@link TiledKernels}).
+ */
+final class MatmulKernels {
+    private MatmulKernels() {}
+
+    /** Floats at the end of the staging buffer where accumulators are stored to be summed. */
+    static final int REDUCE = 16 * L;
+
+    /**
+     * Floats of staging a thread needs: four dequantized rows of {@code cols}, then one 16-lane
+     * accumulator per (row of 4, token) for the tiled batch kernel, then the reduce area.
+     */
+    static int stagingSize(int cols, int numTokens) {
+        return 4 * cols + (numTokens > 1 ? 4 * L * numTokens : 0) + REDUCE;
+    }
+
+    /**
+     * out[t * w.rows() + r] for rows [r0, r1) and tokens [0, numTokens).
+     * x: (numTokens, w.cols) f32; out: (numTokens, w.rows) f32; stage: at least {@link #stagingSize} floats.
+     */
+    static void rows(WeightMatrix w, float[] x, float[] out, int numTokens, int r0, int r1, float[] stage) {
+        int r = r0;
+        if (numTokens == 1) {
+            for (; r + 4 <= r1; r += 4) direct4(w, r, x, out, stage);
+        } else {
+            int cols = w.cols();
+            for (; r + 4 <= r1; r += 4) {
+                for (int k = 0; k < 4; k++) stageRow(w, r + k, stage, k * cols);
+                TiledKernels.rowGroup(stage, x, cols, numTokens, out, w.rows(), r);
+            }
+        }
+        for (; r < r1; r++) { // rows left over when the range is not a multiple of 4
+            stageRow(w, r, stage, 0);
+            for (int t = 0; t < numTokens; t++) out[t * w.rows() + r] = kernel1x1(stage, 0, x, t * w.cols(), w.cols());
+        }
+    }
+
+    /**
+     * Writes row {@code row} of {@code w}, dequantized, to s[off, off + cols). One small method per
+     * type so that C2 compiles each loop with its dequantizer inlined (a shared switch grows too big).
+     */
+    static void stageRow(WeightMatrix w, int row, float[] s, int off) {
+        MemorySegment d = w.data();
+        long at = row * w.rowBytes();
+        int chunks = w.cols() / L;
+        switch (w.type()) {
+            case Q8_0 -> stageQ8_0(d, at, chunks, s, off);
+            case Q4_0 -> stageQ4_0(d, at, chunks, s, off);
+            case F16 -> stageF16(d, at, chunks, s, off);
+            case BF16 -> stageBF16(d, at, chunks, s, off);
+            case F32 -> stageF32(d, at, chunks, s, off);
+            case Q4_K -> stageQ4_K(d, at, chunks, s, off);
+            case Q6_K -> stageQ6_K(d, at, chunks, s, off);
+            default -> throw ReferenceKernels.unsupported(w);
+        }
+        for (int i = chunks * L; i < w.cols(); i++) s[off + i] = element(w, at, i);
+    }
+
+    private static void stageQ8_0(MemorySegment d, long at, int chunks, float[] s, int off) {
+        for (int b = 0; b < chunks / 2; b++) {
+            long bo = at + 34L * b;
+            float scale = Chunks.f16(d, bo);
+            Chunks.q8_0(d, bo, 0, scale).intoArray(s, off + 32 * b);
+            Chunks.q8_0(d, bo, 1, scale).intoArray(s, off + 32 * b + L);
+        }
+    }
+
+    private static void stageQ4_0(MemorySegment d, long at, int chunks, float[] s, int off) {
+        for (int b = 0; b < chunks / 2; b++) {
+            long bo = at + 18L * b;
+            float scale = Chunks.f16(d, bo);
+            IntVector q = Chunks.q4_0Bytes(d, bo);
+            Chunks.q4_0(q, 0, scale).intoArray(s, off + 32 * b);
+            Chunks.q4_0(q, 1, scale).intoArray(s, off + 32 * b + L);
+        }
+    }
+
+    private static void stageF16(MemorySegment d, long at, int chunks, float[] s, int off) {
+        for (int c = 0; c < chunks; c++) Chunks.f16(d, at, c).intoArray(s, off + L * c);
+    }
+
+    private static void stageBF16(MemorySegment d, long at, int chunks, float[] s, int off) {
+        for (int c = 0; c < chunks; c++) Chunks.bf16(d, at, c).intoArray(s, off + L * c);
+    }
+
+    private static void stageF32(MemorySegment d, long at, int chunks, float[] s, int off) {
+        for (int c = 0; c < chunks; c++) Chunks.f32(d, at, c).intoArray(s, off + L * c);
+    }
+
+    private static void stageQ4_K(MemorySegment d, long at, int chunks, float[] s, int off) {
+        for (int b = 0; b < chunks / 16; b++) Chunks.q4_KBlock(d, at + 144L * b, s, off + 256 * b);
+    }
+
+    private static void stageQ6_K(MemorySegment d, long at, int chunks, float[] s, int off) {
+        for (int b = 0; b < chunks / 16; b++) Chunks.q6_KBlock(d, at + 210L * b, s, off + 256 * b);
+    }
+
+    /** One value of a plain-typed row (the only types whose rows can end in a partial chunk). */
+    private static float element(WeightMatrix w, long rowAt, int i) {
+        MemorySegment d = w.data();
+        return switch (w.type()) {
+            case F32 -> d.get(Chunks.LE_FLOAT, rowAt + 4L * i);
+            case F16 -> Float.float16ToFloat(d.get(Chunks.LE_SHORT, rowAt + 2L * i));
+            case BF16 -> ReferenceKernels.bf16ToFloat(d.get(Chunks.LE_SHORT, rowAt + 2L * i));
+            default -> throw new IllegalStateException(w.name() + ": " + w.type() + " rows are whole blocks");
+        };
+    }
+
+    /** The scalar tail chain over columns [from, cols). */
+    static float tail(float[] s, int sOff, float[] x, int xOff, int from, int cols) {
+        float acc = 0f;
+        for (int i = from; i < cols; i++) acc = Math.fma(s[sOff + i], x[xOff + i], acc);
+        return acc;
+    }
+
+    private static float tailDirect(WeightMatrix w, long rowAt, float[] x, int from) {
+        float acc = 0f;
+        for (int i = from; i < w.cols(); i++) acc = Math.fma(element(w, rowAt, i), x[i], acc);
+        return acc;
+    }
+
+    // ---- one token: rows r..r+3 straight from the weights ------------------------------------------
+
+    private static void direct4(WeightMatrix w, int r, float[] x, float[] out, float[] s) {
+        MemorySegment d = w.data();
+        long rb = w.rowBytes();
+        long p = r * rb;
+        int chunks = w.cols() / L;
+        int red = s.length - REDUCE;
+        switch (w.type()) {
+            case Q8_0 -> directQ8_0(d, p, rb, chunks, x, s, red);
+            case Q4_0 -> {
+                directQ4_0(d, p, rb, chunks, x, s, red);
+                directQ4_0(d, p + 2 * rb, rb, chunks, x, s, red + 2 * L);
+            }
+            case F16 -> {
+                directF16(d, p, rb, chunks, x, s, red);
+                directF16(d, p + 2 * rb, rb, chunks, x, s, red + 2 * L);
+            }
+            case BF16 -> directBF16(d, p, rb, chunks, x, s, red);
+            case F32 -> directF32(d, p, rb, chunks, x, s, red);
+            case Q4_K, Q6_K -> { // dequantizing is the cost here, so staging through L1 costs little
+                for (int k = 0; k < 4; k++) stageRow(w, r + k, s, k * w.cols());
+                kernel4x1(s, x, w.cols(), 0, out, w.rows(), r);
+                return;
+            }
+            default -> throw ReferenceKernels.unsupported(w);
+        }
+        int from = chunks * L;
+        boolean hasTail = from < w.cols();
+        for (int k = 0; k < 4; k++) {
+            out[r + k] = Chunks.sumLanes(s, red + L * k) + (hasTail ? tailDirect(w, p + k * rb, x, from) : 0f);
+        }
+    }
+
+    private static void directQ8_0(MemorySegment d, long p, long rb, int chunks, float[] x, float[] s, int red) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < chunks / 2; b++) {
+            FloatVector xl = FloatVector.fromArray(F, x, 32 * b);
+            FloatVector xh = FloatVector.fromArray(F, x, 32 * b + L);
+            long o0 = p + 34L * b, o1 = o0 + rb, o2 = o1 + rb, o3 = o2 + rb;
+            float s0 = Chunks.f16(d, o0), s1 = Chunks.f16(d, o1), s2 = Chunks.f16(d, o2), s3 = Chunks.f16(d, o3);
+            a0 = Chunks.q8_0(d, o0, 0, s0).fma(xl, a0);
+            a1 = Chunks.q8_0(d, o1, 0, s1).fma(xl, a1);
+            a2 = Chunks.q8_0(d, o2, 0, s2).fma(xl, a2);
+            a3 = Chunks.q8_0(d, o3, 0, s3).fma(xl, a3);
+            a0 = Chunks.q8_0(d, o0, 1, s0).fma(xh, a0);
+            a1 = Chunks.q8_0(d, o1, 1, s1).fma(xh, a1);
+            a2 = Chunks.q8_0(d, o2, 1, s2).fma(xh, a2);
+            a3 = Chunks.q8_0(d, o3, 1, s3).fma(xh, a3);
+        }
+        a0.intoArray(s, red);
+        a1.intoArray(s, red + L);
+        a2.intoArray(s, red + 2 * L);
+        a3.intoArray(s, red + 3 * L);
+    }
+
+    /** Two rows per call: four rows in one loop exceed C2's inlining node budget (then vectors box). */
+    private static void directQ4_0(MemorySegment d, long p, long rb, int chunks, float[] x, float[] s, int red) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int b = 0; b < chunks / 2; b++) {
+            FloatVector xl = FloatVector.fromArray(F, x, 32 * b);
+            FloatVector xh = FloatVector.fromArray(F, x, 32 * b + L);
+            long o0 = p + 18L * b, o1 = o0 + rb;
+            IntVector q0 = Chunks.q4_0Bytes(d, o0), q1 = Chunks.q4_0Bytes(d, o1);
+            float s0 = Chunks.f16(d, o0), s1 = Chunks.f16(d, o1);
+            a0 = Chunks.q4_0(q0, 0, s0).fma(xl, a0);
+            a1 = Chunks.q4_0(q1, 0, s1).fma(xl, a1);
+            a0 = Chunks.q4_0(q0, 1, s0).fma(xh, a0);
+            a1 = Chunks.q4_0(q1, 1, s1).fma(xh, a1);
+        }
+        a0.intoArray(s, red);
+        a1.intoArray(s, red + L);
+    }
+
+    /** Two rows per call: four f16 conversions in one loop exceed C2's inlining node budget (then box). */
+    private static void directF16(MemorySegment d, long p, long rb, int chunks, float[] x, float[] s, int red) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int c = 0; c < chunks; c++) {
+            FloatVector xv = FloatVector.fromArray(F, x, L * c);
+            a0 = Chunks.f16(d, p, c).fma(xv, a0);
+            a1 = Chunks.f16(d, p + rb, c).fma(xv, a1);
+        }
+        a0.intoArray(s, red);
+        a1.intoArray(s, red + L);
+    }
+
+    private static void directBF16(MemorySegment d, long p, long rb, int chunks, float[] x, float[] s, int red) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int c = 0; c < chunks; c++) {
+            FloatVector xv = FloatVector.fromArray(F, x, L * c);
+            a0 = Chunks.bf16(d, p, c).fma(xv, a0);
+            a1 = Chunks.bf16(d, p + rb, c).fma(xv, a1);
+            a2 = Chunks.bf16(d, p + 2 * rb, c).fma(xv, a2);
+            a3 = Chunks.bf16(d, p + 3 * rb, c).fma(xv, a3);
+        }
+        a0.intoArray(s, red);
+        a1.intoArray(s, red + L);
+        a2.intoArray(s, red + 2 * L);
+        a3.intoArray(s, red + 3 * L);
+    }
+
+    private static void directF32(MemorySegment d, long p, long rb, int chunks, float[] x, float[] s, int red) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int c = 0; c < chunks; c++) {
+            FloatVector xv = FloatVector.fromArray(F, x, L * c);
+            a0 = Chunks.f32(d, p, c).fma(xv, a0);
+            a1 = Chunks.f32(d, p + rb, c).fma(xv, a1);
+            a2 = Chunks.f32(d, p + 2 * rb, c).fma(xv, a2);
+            a3 = Chunks.f32(d, p + 3 * rb, c).fma(xv, a3);
+        }
+        a0.intoArray(s, red);
+        a1.intoArray(s, red + L);
+        a2.intoArray(s, red + 2 * L);
+        a3.intoArray(s, red + 3 * L);
+    }
+
+
+
+    // ---- several tokens: staged rows -----------------------------------------------------------------
+
+    /** Rows r..r+3 (staged) times token t. */
+    private static void kernel4x1(float[] s, float[] x, int cols, int t, float[] out, int outRows, int r) {
+        int chunks = cols / L;
+        int x0 = t * cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int o = 0; o < chunks * L; o += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, x0 + o);
+            a0 = FloatVector.fromArray(F, s, o).fma(xv, a0);
+            a1 = FloatVector.fromArray(F, s, cols + o).fma(xv, a1);
+            a2 = FloatVector.fromArray(F, s, 2 * cols + o).fma(xv, a2);
+            a3 = FloatVector.fromArray(F, s, 3 * cols + o).fma(xv, a3);
+        }
+        int red = s.length - REDUCE;
+        a0.intoArray(s, red); a1.intoArray(s, red + L); a2.intoArray(s, red + 2 * L); a3.intoArray(s, red + 3 * L);
+        int from = chunks * L;
+        int o = t * outRows + r;
+        for (int k = 0; k < 4; k++) out[o + k] = Chunks.sumLanes(s, red + L * k) + tail(s, k * cols, x, x0, from, cols);
+    }
+
+    /** One staged row at s[sOff] times one token at x[xOff]. */
+    static float kernel1x1(float[] s, int sOff, float[] x, int xOff, int cols) {
+        int chunks = cols / L;
+        FloatVector a = FloatVector.zero(F);
+        for (int o = 0; o < chunks * L; o += L) a = FloatVector.fromArray(F, s, sOff + o).fma(FloatVector.fromArray(F, x, xOff + o), a);
+        int red = s.length - REDUCE;
+        a.intoArray(s, red);
+        return Chunks.sumLanes(s, red) + tail(s, sOff, x, xOff, chunks * L, cols);
+    }
+}

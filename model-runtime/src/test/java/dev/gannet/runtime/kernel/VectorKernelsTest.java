@@ -1,0 +1,216 @@
+package dev.gannet.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gannet.runtime.TestModels;
+import dev.gannet.runtime.gguf.GgufFile;
+import dev.gannet.runtime.gguf.GgufTensorInfo;
+import dev.gannet.runtime.tensor.GgmlType;
+import dev.gannet.runtime.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * VectorKernels against ReferenceKernels. Matmul tolerance: |fast - ref| <= 1e-4 * Σ|w x| + 1e-5
+ * per output (ref sums in double, fast in float); dequantization must be bit-identical to the
+ * reference. Batch and thread invariance must hold bit for bit.
+ */
+class VectorKernelsTest {
+    private static VectorKernels one;
+    private static VectorKernels two;
+    private static Arena arena;
+    private final ReferenceKernels ref = new ReferenceKernels();
+
+    @BeforeAll
+    static void start() {
+        one = new VectorKernels(1);
+        two = new VectorKernels(2);
+        arena = Arena.ofShared();
+    }
+
+    @AfterAll
+    static void stop() {
+        one.close();
+        two.close();
+        arena.close();
+    }
+
+    /**
+     * Column counts to test: plain types also get widths that are not a multiple of the vector
+     * length; the last width spans more than one K tile of the batch kernel.
+     */
+    private static int[] colsFor(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16 -> new int[] {100, 256, 1000};
+            case Q8_0, Q4_0 -> new int[] {96, 512, 1088};
+            default -> new int[] {256, 512, 1280};
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void matmulMatchesReferenceOnSyntheticWeights(GgmlType type) {
+        Random rnd = new Random(7);
+        assertTrue(colsFor(type)[2] > TiledKernels.KT);
+        for (int cols : colsFor(type)) {
+            for (int rows : new int[] {37, 132}) {
+                WeightMatrix w = KernelTestSupport.random(type, rows, cols, rows * 31L + cols, arena);
+                for (int m : new int[] {1, 3, 8, 33}) {
+                    float[] x = KernelTestSupport.gaussian(rnd, m * cols, 1f);
+                    checkAgainstReference(w, x, m, two);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void dequantizeRowIsBitIdenticalToReference(GgmlType type) {
+        int cols = colsFor(type)[0];
+        WeightMatrix w = KernelTestSupport.random(type, 5, cols, 3, arena);
+        float[] want = new float[cols + 3];
+        float[] got = new float[cols + 3];
+        for (int r = 0; r < w.rows(); r++) {
+            ref.dequantizeRow(w, r, want, 3);
+            two.dequantizeRow(w, r, got, 3);
+            assertArrayEquals(want, got, type + " row " + r);
+        }
+    }
+
+    @Test
+    void f16SpecialValuesConvertExactly() {
+        WeightMatrix w = KernelTestSupport.random(GgmlType.F16, 1, 16, 1, arena);
+        short[] bits = {0x0000, (short) 0x8000, 0x0001, (short) 0x83ff, 0x0400, 0x3c00, 0x7bff, 0x7c00, (short) 0xfc00, 0x7e00, 0x7c01, 0x3555, (short) 0xc000, 0x03ff, 0x1234, (short) 0xbbbb};
+        for (int i = 0; i < 16; i++) w.data().set(Chunks.LE_SHORT, 2L * i, bits[i]);
+        float[] got = new float[16];
+        two.dequantizeRow(w, 0, got, 0);
+        for (int i = 0; i < 16; i++) {
+            assertEquals(Float.floatToIntBits(Float.float16ToFloat(bits[i])), Float.floatToIntBits(got[i]), "f16 bits " + Integer.toHexString(bits[i] & 0xffff));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void aTokenAloneEqualsItsRowInABatchAndThreadsDoNotMatter(GgmlType type) {
+        int cols = colsFor(type)[0];
+        int rows = 702; // not a multiple of 4; rows x cols is over PARALLEL_MIN_WORK even for one token
+        assertTrue((long) rows * cols >= VectorKernels.PARALLEL_MIN_WORK);
+        WeightMatrix w = KernelTestSupport.random(type, rows, cols, 11, arena);
+        int m = 8;
+        float[] x = KernelTestSupport.gaussian(new Random(5), m * cols, 1f);
+        float[] batch2 = new float[m * rows];
+        float[] batch1 = new float[m * rows];
+        two.matmul(w, x, batch2, m);
+        one.matmul(w, x, batch1, m);
+        assertArrayEquals(batch1, batch2, type + ": 1 vs 2 threads");
+        float[] alone = new float[rows];
+        for (int t = 0; t < m; t++) {
+            float[] xt = Arrays.copyOfRange(x, t * cols, (t + 1) * cols);
+            two.matmul(w, xt, alone, 1);
+            assertArrayEquals(Arrays.copyOfRange(batch2, t * rows, (t + 1) * rows), alone, type + ": token " + t + " alone vs in a batch of 8");
+            one.matmul(w, xt, alone, 1);
+            assertArrayEquals(Arrays.copyOfRange(batch2, t * rows, (t + 1) * rows), alone, type + ": token " + t + " alone on 1 thread");
+        }
+        // and in a batch of 3 made of other tokens
+        float[] three = new float[3 * rows];
+        float[] x3 = new float[3 * cols];
+        System.arraycopy(x, 5 * cols, x3, 0, cols);
+        System.arraycopy(x, 2 * cols, x3, cols, cols);
+        System.arraycopy(x, 7 * cols, x3, 2 * cols, cols);
+        two.matmul(w, x3, three, 3);
+        assertArrayEquals(Arrays.copyOfRange(batch2, 2 * rows, 3 * rows), Arrays.copyOfRange(three, rows, 2 * rows), type + ": batch of 3");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k_m"})
+    void matmulMatchesReferenceOnRealTensors(String variant) throws Exception {
+        Random rnd = new Random(3);
+        try (GgufFile f = GgufFile.open(TestModels.path("tiny-llama-" + variant + ".gguf"))) {
+            for (String name : new String[] {"blk.0.attn_k.weight", "blk.2.ffn_down.weight", "blk.3.attn_v.weight", "output.weight"}) {
+                GgufTensorInfo info = f.tensor(name);
+                WeightMatrix w = KernelTestSupport.weight(f, name);
+                for (int m : new int[] {1, 5}) {
+                    checkAgainstReference(w, KernelTestSupport.gaussian(rnd, m * w.cols(), 1f), m, two);
+                }
+                assertEquals(info.type(), w.type());
+            }
+        }
+    }
+
+    private void checkAgainstReference(WeightMatrix w, float[] x, int m, VectorKernels fast) {
+        float[] want = new float[m * w.rows()];
+        float[] got = new float[m * w.rows()];
+        ref.matmul(w, x, want, m);
+        Arrays.fill(got, Float.NaN);
+        fast.matmul(w, x, got, m);
+        float[] row = new float[w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            ref.dequantizeRow(w, r, row, 0);
+            for (int t = 0; t < m; t++) {
+                double tol = 1e-4 * KernelTestSupport.absDot(row, x, t * w.cols(), w.cols()) + 1e-5;
+                int i = t * w.rows() + r;
+                if (!(Math.abs(got[i] - want[i]) <= tol)) {
+                    throw new AssertionError(w.name() + " " + w.type() + " " + w.rows() + "x" + w.cols() + " m=" + m
+                            + " token " + t + " row " + r + ": " + got[i] + " vs reference " + want[i] + " (tolerance " + tol + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void smallOpsMatchReference() {
+        Random rnd = new Random(1);
+        for (int n : new int[] {1, 15, 16, 64, 100, 257}) {
+            for (int tokens : new int[] {1, 3}) {
+                float[] x = KernelTestSupport.gaussian(rnd, tokens * n, 2f);
+                float[] wt = KernelTestSupport.gaussian(rnd, n, 1f);
+                float[] a = new float[x.length], b = new float[x.length];
+                ref.rmsNorm(x, wt, a, tokens, n, 1e-5f);
+                two.rmsNorm(x, wt, b, tokens, n, 1e-5f);
+                assertClose(a, b, 1e-5f, "rmsNorm n=" + n);
+
+                float[] g1 = x.clone(), g2 = x.clone(), up = KernelTestSupport.gaussian(rnd, x.length, 1f);
+                ref.swiglu(g1, up, tokens, n);
+                two.swiglu(g2, up, tokens, n);
+                assertClose(g1, g2, 1e-5f, "swiglu n=" + n);
+            }
+            float[] s = KernelTestSupport.gaussian(rnd, n + 7, 4f);
+            float[] s1 = s.clone(), s2 = s.clone();
+            ref.softmax(s1, 3, n);
+            two.softmax(s2, 3, n);
+            assertClose(s1, s2, 1e-6f, "softmax n=" + n);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RopeTable.Style.class)
+    void ropeMatchesReference(RopeTable.Style style) {
+        Random rnd = new Random(2);
+        for (int[] shape : new int[][] {{64, 64}, {128, 64}, {32, 32}, {80, 40}}) {
+            int headDim = shape[0], rotary = shape[1], heads = 3, tokens = 4;
+            RopeTable table = RopeTable.of(style, RopeTable.invFreq(rotary, 10000), 50);
+            float[] x = KernelTestSupport.gaussian(rnd, tokens * heads * headDim, 1f);
+            int[] pos = {0, 7, 49, 3};
+            float[] a = x.clone(), b = x.clone();
+            ref.rope(a, tokens, heads, headDim, pos, table);
+            two.rope(b, tokens, heads, headDim, pos, table);
+            assertClose(a, b, 1e-6f, style + " headDim " + headDim + " rotary " + rotary);
+        }
+    }
+
+    private static void assertClose(float[] want, float[] got, float tol, String what) {
+        for (int i = 0; i < want.length; i++) {
+            float bound = tol * Math.max(1f, Math.abs(want[i]));
+            assertTrue(Math.abs(want[i] - got[i]) <= bound, what + " [" + i + "]: " + got[i] + " vs " + want[i]);
+        }
+    }
+}
