@@ -1,0 +1,236 @@
+package dev.gannet.runtime.sampler;
+
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Turns one sequence's logits into its next token. One sampler per sequence: it owns the RNG (seeded
+ * from {@link SamplingParams#seed()}, so the same seed gives the same tokens) and the counts of seen
+ * tokens for the penalties, kept incrementally. Scratch arrays come from a {@link SamplerWorkspace},
+ * so {@link #sample} allocates nothing. Confined to the engine thread.
+ *
+ * <p>Order of processing: repetition penalty (prompt + generated tokens), presence/frequency penalty
+ * (generated), logit bias, min_tokens bans; then greedy argmax, or temperature, top-k (quickselect),
+ * min-p (relative to the most likely token), top-p (on what is left, renormalised), and a draw.
+ */
+public final class Sampler {
+    private final SamplingParams params;
+    private final int vocabSize;
+    private final SamplerWorkspace ws;
+    private final TokenCounts counts;
+    private final int[] biasIds;      // token ids with a logit bias
+    private final float[] biasValues; // their biases
+    private final int[] minTokenBans; // EOS + stop ids, banned while fewer than minTokens exist
+    private final TokenLogprobs logprobs; // refilled per sample when wantLogprobs
+    private final boolean wantLogprobs;
+    private final boolean penalties; // any of repetition / presence / frequency on
+    private long rngState;
+    private int generated;
+
+    /** A sampler with its own workspace. */
+    public Sampler(SamplingParams params, int vocabSize, int[] eosTokenIds) {
+        this(params, vocabSize, eosTokenIds, new SamplerWorkspace(vocabSize));
+    }
+
+    /**
+     * @param eosTokenIds the model's end-of-sequence ids (banned with the stop ids until min_tokens)
+     * @param ws          scratch shared by the samplers of one thread; its vocabulary must match
+     */
+    public Sampler(SamplingParams params, int vocabSize, int[] eosTokenIds, SamplerWorkspace ws) {
+        if (ws.vocabSize != vocabSize) {
+            throw new IllegalArgumentException("workspace is for a vocabulary of " + ws.vocabSize + ", sampler for " + vocabSize);
+        }
+        this.params = params;
+        this.vocabSize = vocabSize;
+        this.ws = ws;
+        this.penalties = params.repetitionPenalty() != 1 || params.presencePenalty() != 0 || params.frequencyPenalty() != 0;
+        this.counts = new TokenCounts(penalties ? 64 : 1);
+        Map<Integer, Float> bias = params.logitBias();
+        biasIds = new int[bias.size()];
+        biasValues = new float[bias.size()];
+        int i = 0;
+        for (Map.Entry<Integer, Float> e : bias.entrySet()) {
+            if (e.getKey() >= vocabSize) {
+                throw new IllegalArgumentException("logit_bias token id " + e.getKey() + " is outside the vocabulary of " + vocabSize);
+            }
+            biasIds[i] = e.getKey();
+            biasValues[i++] = e.getValue();
+        }
+        int[] stops = params.stopTokenIds();
+        int[] eos = eosTokenIds == null ? new int[0] : eosTokenIds;
+        minTokenBans = new int[eos.length + stops.length];
+        System.arraycopy(eos, 0, minTokenBans, 0, eos.length);
+        System.arraycopy(stops, 0, minTokenBans, eos.length, stops.length);
+        wantLogprobs = params.logprobs() >= 0;
+        logprobs = new TokenLogprobs(Math.max(0, params.logprobs()));
+        rngState = params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong();
+    }
+
+    public SamplingParams params() { return params; }
+
+    /** Tokens sampled so far. */
+    public int generatedCount() { return generated; }
+
+    /** Records prompt tokens {@code [from, to)} for the repetition penalty. */
+    public void addPromptTokens(int[] tokens, int from, int to) {
+        if (params.repetitionPenalty() == 1) return; // only the repetition penalty looks at the prompt
+        for (int i = from; i < to; i++) counts.addPrompt(tokens[i]);
+    }
+
+    /**
+     * Samples the next token from {@code logits[offset, offset + vocabSize)} and records it as
+     * generated. The row is used as scratch: penalties and bias are applied to it in place.
+     */
+    public int sample(float[] logits, int offset, int vocabSize) {
+        if (vocabSize != this.vocabSize) {
+            throw new IllegalArgumentException("logits row of " + vocabSize + " values, sampler vocabulary is " + this.vocabSize);
+        }
+        if (wantLogprobs) System.arraycopy(logits, offset, ws.raw, 0, vocabSize);
+        if (penalties) applyPenalties(logits, offset);
+        for (int i = 0; i < biasIds.length; i++) logits[offset + biasIds[i]] += biasValues[i];
+        if (generated < params.minTokens()) {
+            for (int id : minTokenBans) {
+                if (id < vocabSize) logits[offset + id] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset);
+        if (wantLogprobs) fillLogprobs(token);
+        if (penalties) counts.addGenerated(token);
+        generated++;
+        return token;
+    }
+
+    /** Logprobs of the last sampled token, or null when the params asked for none (-1); valid until the next sample. */
+    public TokenLogprobs logprobs() {
+        return wantLogprobs ? logprobs : null;
+    }
+
+    /** Index of the largest value of the row; ties go to the lowest index. */
+    public static int argmax(float[] logits, int offset, int n) {
+        float max = VectorMath.max(logits, offset, n);
+        for (int i = 0; i < n; i++) {
+            if (logits[offset + i] == max) return i;
+        }
+        return 0; // only NaN
+    }
+
+    private void applyPenalties(float[] logits, int offset) {
+        float rep = params.repetitionPenalty();
+        float presence = params.presencePenalty();
+        float frequency = params.frequencyPenalty();
+        for (int s = 0, cap = counts.capacity(); s < cap; s++) {
+            int tok = counts.token(s);
+            if (tok < 0 || tok >= vocabSize) continue;
+            int n = counts.generated(s);
+            float l = logits[offset + tok];
+            if (rep != 1) l = l > 0 ? l / rep : l * rep;
+            if (n > 0) l -= presence + frequency * n;
+            logits[offset + tok] = l;
+        }
+    }
+
+    private int sampleRandom(float[] logits, int offset) {
+        float invT = 1f / params.temperature();
+        float max = VectorMath.max(logits, offset, vocabSize);
+        if (!(max > Float.NEGATIVE_INFINITY)) return 0; // everything banned: nothing better to do
+        boolean topK = params.topK() > 0 && params.topK() < vocabSize;
+        float minP = params.minP();
+        boolean topP = params.topP() < 1;
+        float[] val = ws.val;
+        int[] idx = ws.idx;
+        if (topK) {
+            // min-p keeps p >= minP * pmax, i.e. (l - max) / T >= ln(minP): a compare, no exp
+            float minLogit = minP > 0 ? max + (float) Math.log(minP) / invT : Float.NEGATIVE_INFINITY;
+            int n = Candidates.heapTop(logits, offset, vocabSize, params.topK(), minLogit, val, idx);
+            double total = VectorMath.expShifted(val, 0, val, n, max, invT); // weights keep the logits' order
+            if (topP) {
+                n = Candidates.selectMass(val, idx, n, params.topP() * total);
+                total = sum(val, n);
+            }
+            return draw(val, idx, n, total);
+        }
+        double total = VectorMath.expShifted(logits, offset, val, vocabSize, max, invT); // max weight is 1
+        if (minP == 0 && !topP) return draw(val, null, vocabSize, total);
+        int n = compact(val, idx, vocabSize, minP, false);
+        if (minP > 0) total = sum(val, n);
+        if (topP) {
+            // Tokens below (1 - p) * total / n together weigh under (1 - p) * total, and they are the
+            // worst ones, so none can be in the nucleus: dropping them first is exact and, for the
+            // peaked distributions of real models, leaves little for the mass quickselect.
+            n = compact(val, idx, n, (float) ((1 - params.topP()) * total / n), true);
+            n = Candidates.selectMass(val, idx, n, params.topP() * total);
+            total = sum(val, n);
+        }
+        return draw(val, idx, n, total);
+    }
+
+    /** Keeps the weights {@code >= min} in place, in order; idx becomes (or stays, if compacted) their token ids. */
+    private static int compact(float[] val, int[] idx, int n, float min, boolean compacted) {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            float w = val[i];
+            if (w >= min && w > 0) {
+                val[m] = w;
+                idx[m++] = compacted ? idx[i] : i;
+            }
+        }
+        return m;
+    }
+
+    private static double sum(float[] a, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += a[i];
+        return s;
+    }
+
+    /** Draws position i of [0, n) with probability weight[i] / total; returns idx[i] (or i when idx is null). */
+    private int draw(float[] weight, int[] idx, int n, double total) {
+        double u = nextDouble() * total;
+        double cum = 0;
+        int last = -1;
+        for (int i = 0; i < n; i++) {
+            if (weight[i] <= 0) continue;
+            cum += weight[i];
+            last = i;
+            if (cum > u) break;
+        }
+        if (last < 0) last = 0; // no positive weight: cannot happen, the best token weighs exp(0) = 1
+        return idx == null ? last : idx[last];
+    }
+
+    /** Log-softmax of the raw row: the chosen token and the best {@code n}, by one pass with an insertion list. */
+    private void fillLogprobs(int token) {
+        float[] raw = ws.raw;
+        float max = VectorMath.max(raw, 0, vocabSize);
+        double sum = VectorMath.expShifted(raw, 0, ws.val, vocabSize, max, 1f);
+        float lse = max + (float) Math.log(sum);
+        int want = params.logprobs();
+        int[] ids = logprobs.topIds;
+        float[] lps = logprobs.topLogprobs;
+        int have = 0;
+        for (int i = 0; i < vocabSize && want > 0; i++) {
+            float v = raw[i];
+            if (have == want && !(v > lps[have - 1])) continue;
+            int j = have < want ? have++ : have - 1;
+            while (j > 0 && v > lps[j - 1]) { lps[j] = lps[j - 1]; ids[j] = ids[j - 1]; j--; }
+            lps[j] = v;
+            ids[j] = i;
+        }
+        for (int i = 0; i < have; i++) lps[i] -= lse;
+        logprobs.topCount = have;
+        logprobs.token = token;
+        logprobs.logprob = raw[token] - lse;
+    }
+
+    // splitmix64: tiny, fast, and the same sequence on every JDK
+    private long nextLong() {
+        long z = (rngState += 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+}
