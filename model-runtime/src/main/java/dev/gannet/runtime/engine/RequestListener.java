@@ -15,6 +15,10 @@ public interface RequestListener {
      */
     void onToken(long requestId, int tokenId, int index);
 
+    /** The request was put into a batch for the first time (its queue time ends); for timing metrics. */
+    default void onScheduled(long requestId) {
+    }
+
     /** Called exactly once per accepted request, after its last {@link #onToken}. */
     void onFinish(long requestId, FinishInfo info);
 }

@@ -193,7 +193,15 @@ final class Scheduler {
             }
             ids[i] = seq.id();
             params[i] = seq.samplingParams();
-            newPrompts[i] = seq.takeFirstSchedule() ? seq.request().prompt() : null;
+            boolean first = seq.takeFirstSchedule();
+            newPrompts[i] = first ? seq.request().prompt() : null;
+            if (first) {
+                try {
+                    seq.listener().onScheduled(seq.id());
+                } catch (RuntimeException e) { // timing only: never worth failing the request
+                    LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw in onScheduled", e);
+                }
+            }
         }
         return new SchedulerOutput(tokens, positions, cu, contextLens, tables, kv.blockSize(), slots,
                 logitIndices, logitRows, ids, params, newPrompts);
@@ -224,21 +232,26 @@ final class Scheduler {
         numScheduled = 0;
     }
 
+    /**
+     * Appends a sampled token, checks the stop rules, then tells the listener. The stop check comes
+     * first so that a request's {@link StopChecker} (stop strings) has seen the token before the
+     * listener releases its text.
+     */
     private void appendSampled(Sequence seq, int token) {
         seq.appendToken(token);
-        try {
-            seq.listener().onToken(seq.id(), token, seq.numGenerated() - 1);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw in onToken", e);
-            finish(seq, FinishReason.ERROR, -1, "listener failed: " + e);
-            return;
-        }
         FinishReason reason;
         try {
             reason = StopRules.check(seq, token, config.eosNoCopy(), maxContext);
         } catch (RuntimeException e) { // a request's StopChecker failed: end only that request
             LOG.log(System.Logger.Level.WARNING, "stop checker of request " + seq.id() + " threw", e);
             finish(seq, FinishReason.ERROR, -1, "stop checker failed: " + e);
+            return;
+        }
+        try {
+            seq.listener().onToken(seq.id(), token, seq.numGenerated() - 1);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw in onToken", e);
+            finish(seq, FinishReason.ERROR, -1, "listener failed: " + e);
             return;
         }
         if (reason != null) {

@@ -1,0 +1,78 @@
+package dev.gannet.runtime.serving;
+
+import dev.gannet.runtime.engine.ModelRunner;
+import dev.gannet.runtime.engine.SchedulerOutput;
+import dev.gannet.runtime.engine.StepResult;
+import dev.gannet.runtime.model.ForwardBatch;
+import dev.gannet.runtime.model.ForwardPass;
+import dev.gannet.runtime.sampler.Sampler;
+import dev.gannet.runtime.sampler.SamplerWorkspace;
+import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.runtime.sampler.TokenLogprobs;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The engine's {@link ModelRunner} over the real forward pass: turns a scheduled step into a
+ * {@link ForwardBatch}, runs it, and samples one token per logits row with that request's own
+ * {@link Sampler} (created on its first sampled step, dropped on {@link #release}). Engine thread only.
+ */
+final class ForwardRunner implements ModelRunner {
+    private final ForwardPass forward;
+    private final int vocab;
+    private final int[] eosIds;
+    private final SamplerWorkspace workspace;
+    private final Map<Long, Sampler> samplers = new HashMap<>();
+    private final Map<Long, TokenLogprobs.Snapshot> lastLogprobs = new HashMap<>();
+
+    ForwardRunner(ForwardPass forward, int[] eosIds) {
+        this.forward = forward;
+        this.vocab = forward.model().config().vocabSize();
+        this.eosIds = eosIds.clone();
+        this.workspace = new SamplerWorkspace(vocab);
+    }
+
+    @Override
+    public StepResult run(SchedulerOutput o) {
+        ForwardBatch batch = new ForwardBatch(o.tokens(), o.positions(), o.cuSeqlens(), o.contextLens(), o.blockTables(),
+                o.blockSize(), o.slotMapping(), o.logitIndices());
+        // Prompts enter the samplers' penalty counts before sampling, even for rows sampled later.
+        int[][] newPrompts = o.newPrompts();
+        for (int row = 0; row < newPrompts.length; row++) {
+            if (newPrompts[row] != null) {
+                samplerFor(o.requestIds()[row], o.samplingParams()[row]).addPromptTokens(newPrompts[row], 0, newPrompts[row].length);
+            }
+        }
+        float[] logits = forward.forward(batch);
+        int[] rows = o.logitRows();
+        int[] out = new int[rows.length];
+        for (int j = 0; j < rows.length; j++) {
+            long id = o.requestIds()[rows[j]];
+            Sampler s = samplerFor(id, o.samplingParams()[rows[j]]);
+            out[j] = s.sample(logits, j * vocab, vocab);
+            if (s.logprobs() != null) lastLogprobs.put(id, s.logprobs().snapshot());
+        }
+        return new StepResult(out);
+    }
+
+    /** Logprobs of the token sampled last for this request, if it asked for them; engine thread only. */
+    TokenLogprobs.Snapshot takeLogprobs(long requestId) {
+        return lastLogprobs.remove(requestId);
+    }
+
+    @Override
+    public void release(long requestId) {
+        samplers.remove(requestId);
+        lastLogprobs.remove(requestId);
+    }
+
+    private Sampler samplerFor(long id, Object params) {
+        Sampler s = samplers.get(id);
+        if (s == null) {
+            SamplingParams p = params instanceof SamplingParams sp ? sp : SamplingParams.greedy(1);
+            s = new Sampler(p, vocab, eosIds, workspace);
+            samplers.put(id, s);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.gannet.runtime.serving;
+
+/**
+ * How to run a model for serving.
+ *
+ * @param threads           compute threads (0 = all cores)
+ * @param kvCacheBytes      budget for KV block storage
+ * @param blockSize         tokens per KV block
+ * @param maxBatchTokens    token budget of one step (sizes the activation buffers)
+ * @param maxRunning        sequences in one step at most
+ * @param maxModelLen       context cap; 0 = the model's context length
+ * @param enablePrefixCaching reuse KV of identical prompt prefixes
+ */
+public record ServingOptions(int threads, long kvCacheBytes, int blockSize, int maxBatchTokens, int maxRunning,
+                             int maxModelLen, boolean enablePrefixCaching) {
+    public ServingOptions {
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        if (kvCacheBytes <= 0) throw new IllegalArgumentException("kv cache memory must be > 0, got " + kvCacheBytes);
+        if (blockSize < 1 || Integer.bitCount(blockSize) != 1) throw new IllegalArgumentException("block size must be a power of two, got " + blockSize);
+        if (maxRunning < 1) throw new IllegalArgumentException("max running must be >= 1, got " + maxRunning);
+        if (maxBatchTokens < maxRunning) {
+            throw new IllegalArgumentException("max batch tokens (" + maxBatchTokens + ") must be >= max running (" + maxRunning + ")");
+        }
+        if (maxModelLen < 0) throw new IllegalArgumentException("max model len must be >= 0, got " + maxModelLen);
+    }
+
+    /** Defaults for tests and the CLI: all cores, 256 MiB of KV, 16-token blocks, 512-token steps, 64 sequences. */
+    public static ServingOptions defaults() {
+        return new ServingOptions(0, 256L << 20, 16, 512, 64, 0, true);
+    }
+}
