@@ -1,5 +1,10 @@
 package dev.gannet.server.cli;
 
+import dev.gannet.loadtest.LoadtestCommand;
+import dev.gannet.runtime.cli.CliCommand;
+import dev.gannet.runtime.cli.GenerateCommand;
+import dev.gannet.runtime.cli.ModelCommand;
+import dev.gannet.runtime.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,12 +22,12 @@ public final class GannetMain {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new GannetMain());
         cl.addSubcommand("serve", ServeCommand.commandLine());
-        cl.addSubcommand("generate", notBuilt("generate", "Generate a continuation of a prompt with a local model."));
-        cl.addSubcommand("tokenize", notBuilt("tokenize", "Print the token ids of a text."));
-        cl.addSubcommand("model", notBuilt("model", "Write synthetic models (synth) and describe model files (inspect)."));
+        cl.addSubcommand("generate", GenerateCommand.commandLine());
+        cl.addSubcommand("tokenize", TokenizeCommand.commandLine());
+        cl.addSubcommand("model", ModelCommand.commandLine());
         cl.addSubcommand("router", notBuilt("router", "One endpoint in front of many Gannet replicas."));
-        cl.addSubcommand("loadtest", new dev.gannet.loadtest.LoadtestCommand());
-        return cl;
+        cl.addSubcommand("loadtest", new LoadtestCommand());
+        return CliCommand.oneLineErrors(cl);
     }
 
     private static CommandLine notBuilt(String name, String description) {

@@ -4,7 +4,16 @@ import dev.gannet.server.config.ConfigException;
 import dev.gannet.server.config.ConfigKey;
 import dev.gannet.server.config.ConfigLoader;
 import dev.gannet.server.config.ServerConfig;
+import dev.gannet.server.http.GannetServer;
+import dev.gannet.server.http.ServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,7 +80,89 @@ public final class ServeCommand implements Callable<Integer> {
         }
         System.err.println("gannet serve: configuration");
         cfg.describe().forEach(System.err::println);
-        System.err.println("gannet serve: the HTTP server is not built yet in this version of Gannet.");
-        return 2;
+        List<String> keys;
+        try {
+            keys = apiKeys(cfg);
+        } catch (ConfigException e) {
+            System.err.println("gannet serve: " + e.getMessage());
+            return 2;
+        }
+        long t0 = System.nanoTime();
+        ModelHost.Loaded loaded;
+        try {
+            loaded = ModelHost.load(cfg, Path.of(System.getProperty("user.home"), ".cache", "gannet"));
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("gannet serve: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            System.err.println("gannet serve: cannot load the model: " + e.getMessage());
+            return 2;
+        }
+        System.err.printf("gannet serve: loaded %s (%s) in %d ms: %s, context %d, %d threads%n", loaded.servedName(),
+                loaded.path(), (System.nanoTime() - t0) / 1_000_000, loaded.service().config().architecture(),
+                loaded.service().maxModelLen(), loaded.service().threads());
+        GannetServer server = new GannetServer(new ServerOptions(cfg.host(), cfg.port(), loaded.servedName(), keys,
+                cfg.maxBodySizeBytes(), cfg.maxWaiting(), cfg.requestTimeout(), cfg.shutdownTimeout(),
+                cfg.logFormat().equals("json") ? ServerOptions.LogFormat.JSON : ServerOptions.LogFormat.TEXT,
+                readTemplate(cfg)), loaded.backend());
+        int port;
+        try {
+            port = server.start().toCompletionStage().toCompletableFuture().get();
+        } catch (Exception e) {
+            System.err.println("gannet serve: cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + rootMessage(e));
+            server.close();
+            loaded.close();
+            return 2;
+        }
+        System.err.printf("gannet serve: serving %s on http://%s:%d (HTTP/1.1, HTTP/2, gRPC)%n", loaded.servedName(), cfg.host(), port);
+        CountDownLatch stop = new CountDownLatch(1);
+        SignalHandler onSignal = sig -> stop.countDown();
+        Signal.handle(new Signal("TERM"), onSignal);
+        Signal.handle(new Signal("INT"), onSignal);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.err.println("gannet serve: draining (up to " + cfg.shutdownTimeout() + ")");
+        try {
+            server.drain().toCompletionStage().toCompletableFuture().get();
+            server.close().toCompletionStage().toCompletableFuture().get();
+        } catch (Exception e) {
+            System.err.println("gannet serve: shutdown: " + rootMessage(e));
+        }
+        loaded.close();
+        System.err.println("gannet serve: stopped");
+        return 0;
+    }
+
+    private static String readTemplate(ServerConfig cfg) {
+        if (cfg.chatTemplate() == null) return null;
+        try {
+            return Files.readString(cfg.chatTemplate());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("chat_template " + cfg.chatTemplate() + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Keys from the configuration plus those in the keys file (one per line, # comments). */
+    static List<String> apiKeys(ServerConfig cfg) throws ConfigException {
+        List<String> keys = new ArrayList<>(cfg.apiKeys());
+        if (cfg.apiKeysFile() != null) {
+            try {
+                for (String line : Files.readAllLines(cfg.apiKeysFile())) {
+                    String k = line.strip();
+                    if (!k.isEmpty() && !k.startsWith("#")) keys.add(k);
+                }
+            } catch (IOException e) {
+                throw new ConfigException("api_keys_file " + cfg.apiKeysFile() + ": cannot read: " + e.getMessage());
+            }
+        }
+        return keys;
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) e = e.getCause();
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

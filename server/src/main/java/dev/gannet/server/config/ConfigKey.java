@@ -23,7 +23,7 @@ public enum ConfigKey {
     BLOCK_SIZE("block_size", Kind.BLOCK_SIZE, "16", "tokens per KV block: a power of two from 1 to 256"),
     MAX_BATCH_TOKENS("max_batch_tokens", Kind.POSITIVE_INT, "512", "token budget of one engine step"),
     MAX_RUNNING("max_running", Kind.POSITIVE_INT, "64", "sequences decoding at once"),
-    MAX_WAITING("max_waiting", Kind.NON_NEGATIVE_INT, "256", "waiting requests before 429"),
+    MAX_WAITING("max_waiting", Kind.POSITIVE_INT, "256", "waiting requests before 429"),
     MAX_MODEL_LEN("max_model_len", Kind.NON_NEGATIVE_INT, "0", "context length cap; 0 = the model's"),
     ENABLE_PREFIX_CACHING("enable_prefix_caching", Kind.BOOL, "true", "reuse KV of identical prompt prefixes"),
     API_KEYS("api_keys", Kind.LIST, "", "accepted bearer keys (comma-separated in env/flags); empty = no auth"),

@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -60,8 +59,7 @@ public final class ConfigLoader {
         }
         if (root == null || root.isMissingNode() || root.isNull()) return; // an empty file sets nothing
         if (!root.isObject()) throw new ConfigException(file + ": expected a mapping of key: value at the top level");
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             ConfigKey key = ConfigKey.byYamlName(e.getKey());
             if (key == null) {
                 throw new ConfigException(file + ": unknown key '" + e.getKey() + "' (value: " + scalar(e.getValue())

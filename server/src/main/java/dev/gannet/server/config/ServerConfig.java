@@ -86,7 +86,7 @@ public record ServerConfig(
                 blockSize,
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
                 p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
-                p.integer(ConfigKey.MAX_WAITING, 0, 1 << 24),
+                p.integer(ConfigKey.MAX_WAITING, 1, 1 << 24),
                 p.integer(ConfigKey.MAX_MODEL_LEN, 0, 1 << 24),
                 ConfigValues.bool(ConfigKey.ENABLE_PREFIX_CACHING, p.str(ConfigKey.ENABLE_PREFIX_CACHING), p.src(ConfigKey.ENABLE_PREFIX_CACHING)),
                 keys == null ? List.of() : ConfigValues.list(keys),

@@ -1,0 +1,31 @@
+package dev.gannet.server.api;
+
+/**
+ * A snapshot of the scheduler. The first three are gauges; the last three are cumulative
+ * counters since start (monotonic), exported as Prometheus counters.
+ *
+ * @param running             sequences in the running batch
+ * @param waiting             sequences queued, not yet scheduled
+ * @param kvCacheUsage        fraction of KV blocks in use, 0..1
+ * @param prefixCacheQueries  prompt tokens looked up in the prefix cache
+ * @param prefixCacheHits     of those, tokens found cached
+ * @param preemptions         sequences preempted (KV evicted, to be recomputed)
+ */
+public record BackendStats(int running, int waiting, double kvCacheUsage,
+                           long prefixCacheQueries, long prefixCacheHits, long preemptions) {
+    public BackendStats {
+        if (running < 0 || waiting < 0) {
+            throw new IllegalArgumentException("running/waiting must be >= 0: " + running + "/" + waiting);
+        }
+        if (!(kvCacheUsage >= 0 && kvCacheUsage <= 1)) {
+            throw new IllegalArgumentException("kvCacheUsage must be in [0,1], got " + kvCacheUsage);
+        }
+        if (prefixCacheQueries < 0 || prefixCacheHits < 0 || preemptions < 0) {
+            throw new IllegalArgumentException("counters must be >= 0");
+        }
+    }
+
+    public static BackendStats idle() {
+        return new BackendStats(0, 0, 0, 0, 0, 0);
+    }
+}

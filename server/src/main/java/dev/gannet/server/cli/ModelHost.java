@@ -1,0 +1,73 @@
+package dev.gannet.server.cli;
+
+import dev.gannet.runtime.model.Model;
+import dev.gannet.runtime.model.ModelLoader;
+import dev.gannet.runtime.serving.ChatTemplates;
+import dev.gannet.runtime.serving.LlmService;
+import dev.gannet.runtime.serving.ServingOptions;
+import dev.gannet.runtime.synth.DemoModel;
+import dev.gannet.runtime.tensor.GgmlType;
+import dev.gannet.runtime.tokenizer.Tokenizer;
+import dev.gannet.runtime.tokenizer.Tokenizers;
+import dev.gannet.server.backend.EngineBackend;
+import dev.gannet.server.config.ConfigException;
+import dev.gannet.server.config.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loads the configured model (or writes and loads the demo model) and starts its engine. */
+final class ModelHost {
+    private ModelHost() {}
+
+    /** The model is loaded and its engine thread started; the caller closes the service. */
+    record Loaded(LlmService service, EngineBackend backend, String servedName, Path path) implements AutoCloseable {
+        @Override
+        public void close() {
+            service.close();
+            service.model().close();
+        }
+    }
+
+    /**
+     * @param cacheDir where the demo model is kept (e.g. ~/.cache/gannet)
+     */
+    static Loaded load(ServerConfig cfg, Path cacheDir) throws ConfigException, IOException {
+        switch (cfg.device()) {
+            case "cpu" -> { }
+            default -> throw new ConfigException("device " + cfg.device() + ": the CUDA backend is not built yet in this version; use --device cpu");
+        }
+        if (cfg.tp() != 1) {
+            throw new ConfigException("tp " + cfg.tp() + ": tensor parallelism is not built into serve yet in this version; use --tp 1");
+        }
+        Path path = cfg.model();
+        String name = cfg.servedModelName();
+        if (path == null) {
+            Files.createDirectories(cacheDir);
+            path = DemoModel.ensure(cacheDir.resolve(DemoModel.fileName(GgmlType.Q8_0)), GgmlType.Q8_0);
+            if (name == null) name = DemoModel.NAME;
+        } else if (!Files.exists(path)) {
+            throw new ConfigException("model " + path + ": no such file or folder");
+        }
+        if (name == null) name = stem(path);
+        String template = cfg.chatTemplate() != null ? Files.readString(cfg.chatTemplate())
+                : ChatTemplates.find(path).orElse(null);
+        Model model = ModelLoader.load(path);
+        try {
+            Tokenizer tok = Tokenizers.load(path);
+            LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), cfg.kvCacheMemoryBytes(),
+                    cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(), cfg.maxModelLen(), cfg.enablePrefixCaching()));
+            EngineBackend backend = new EngineBackend(service, name, template, "cpu", "none (tp=1)");
+            return new Loaded(service, backend, name, path);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    static String stem(Path p) {
+        String f = p.getFileName().toString();
+        int dot = f.lastIndexOf('.');
+        return dot > 0 && Files.isRegularFile(p) ? f.substring(0, dot) : f;
+    }
+}

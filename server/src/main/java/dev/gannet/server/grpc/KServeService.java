@@ -1,0 +1,265 @@
+package dev.gannet.server.grpc;
+
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.MessageOrBuilder;
+import dev.gannet.server.api.BackendOverloadedException;
+import dev.gannet.server.api.GenerationRequest;
+import dev.gannet.server.api.ModelInfo;
+import dev.gannet.server.api.ServingBackend;
+import dev.gannet.server.grpc.proto.ModelInferRequest;
+import dev.gannet.server.grpc.proto.ModelInferResponse;
+import dev.gannet.server.grpc.proto.ModelMetadataRequest;
+import dev.gannet.server.grpc.proto.ModelMetadataResponse;
+import dev.gannet.server.grpc.proto.ModelReadyRequest;
+import dev.gannet.server.grpc.proto.ModelReadyResponse;
+import dev.gannet.server.grpc.proto.ModelStreamInferResponse;
+import dev.gannet.server.grpc.proto.ServerLiveRequest;
+import dev.gannet.server.grpc.proto.ServerLiveResponse;
+import dev.gannet.server.grpc.proto.ServerMetadataRequest;
+import dev.gannet.server.grpc.proto.ServerMetadataResponse;
+import dev.gannet.server.grpc.proto.ServerReadyRequest;
+import dev.gannet.server.grpc.proto.ServerReadyResponse;
+import dev.gannet.server.http.ApiKeyAuth;
+import dev.gannet.server.http.Inflight;
+import dev.gannet.server.metrics.ServerMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * KServe v2 {@code inference.GRPCInferenceService} over Vert.x gRPC. The binding is written by
+ * hand over {@link GrpcServer#callHandler(ServiceMethod, io.vertx.core.Handler)} with the
+ * protoc-generated message classes: seven methods do not justify a second protoc plugin in the
+ * build. Unary failures are gRPC statuses (NOT_FOUND unknown model, INVALID_ARGUMENT bad input,
+ * UNAVAILABLE loading/draining, RESOURCE_EXHAUSTED full queue, UNAUTHENTICATED); in
+ * ModelStreamInfer a failed request is reported in {@code error_message} and the stream goes on,
+ * as Triton does.
+ */
+public final class KServeService {
+    private static final ServiceName SERVICE = ServiceName.create("inference.GRPCInferenceService");
+    private static final int INLINE_CHARS = 8192;
+
+    private final Vertx vertx;
+    private final ServingBackend backend;
+    private final String modelName;
+    private final Inflight inflight;
+    private final ServerMetrics metrics;
+    private final ApiKeyAuth auth;
+    private final Duration timeout;
+
+    public KServeService(Vertx vertx, ServingBackend backend, String modelName, Inflight inflight,
+                         ServerMetrics metrics, ApiKeyAuth auth, Duration timeout) {
+        this.vertx = vertx;
+        this.backend = backend;
+        this.modelName = modelName;
+        this.inflight = inflight;
+        this.metrics = metrics;
+        this.auth = auth;
+        this.timeout = timeout;
+    }
+
+    public GrpcServer grpcServer() {
+        GrpcServer server = GrpcServer.server(vertx);
+        unary(server, "ServerLive", ServerLiveRequest.getDefaultInstance(),
+                (ServerLiveRequest r) -> ServerLiveResponse.newBuilder().setLive(true).build());
+        unary(server, "ServerReady", ServerReadyRequest.getDefaultInstance(),
+                (ServerReadyRequest r) -> ServerReadyResponse.newBuilder().setReady(serving()).build());
+        unary(server, "ModelReady", ModelReadyRequest.getDefaultInstance(), (ModelReadyRequest r) -> {
+            checkModel(r.getName());
+            return ModelReadyResponse.newBuilder().setReady(serving()).build();
+        });
+        unary(server, "ServerMetadata", ServerMetadataRequest.getDefaultInstance(),
+                (ServerMetadataRequest r) -> ServerMetadataResponse.newBuilder().setName("gannet")
+                        .setVersion("0.1.0").build());
+        unary(server, "ModelMetadata", ModelMetadataRequest.getDefaultInstance(), this::metadata);
+        server.callHandler(method("ModelInfer", ModelInferRequest.getDefaultInstance()), this::modelInfer);
+        server.callHandler(method("ModelStreamInfer", ModelInferRequest.getDefaultInstance()), this::modelStreamInfer);
+        return server;
+    }
+
+    private static <Q, R extends MessageLite> ServiceMethod<Q, R> method(String name, MessageOrBuilder proto) {
+        return ServiceMethod.server(SERVICE, name, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(proto));
+    }
+
+    private <Q, R extends MessageLite> void unary(GrpcServer server, String name, MessageOrBuilder proto,
+                                                  Function<Q, R> body) {
+        server.callHandler(KServeService.<Q, R>method(name, proto), call -> {
+            if (!authorized(call)) {
+                return;
+            }
+            call.handler(req -> {
+                try {
+                    call.response().end(body.apply(req));
+                } catch (GrpcStatusException e) {
+                    fail(call.response(), e);
+                }
+            });
+        });
+    }
+
+    private boolean authorized(GrpcServerRequest<?, ?> call) {
+        if (auth.accepts(call.headers().get("authorization"))) {
+            return true;
+        }
+        fail(call.response(), new GrpcStatusException(GrpcStatus.UNAUTHENTICATED,
+                "missing or incorrect API key: send metadata 'authorization: Bearer <key>'"));
+        return false;
+    }
+
+    private static void fail(GrpcServerResponse<?, ?> response, GrpcStatusException e) {
+        response.status(e.status).statusMessage(e.getMessage()).end();
+    }
+
+    private boolean serving() {
+        return backend.ready() && !inflight.draining();
+    }
+
+    private void checkModel(String name) {
+        if (!modelName.equals(name)) {
+            throw new GrpcStatusException(GrpcStatus.NOT_FOUND, "unknown model '" + name + "'; this server serves '"
+                    + modelName + "'");
+        }
+    }
+
+    private ModelMetadataResponse metadata(ModelMetadataRequest r) {
+        checkModel(r.getName());
+        ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(modelName).setPlatform("gannet")
+                .addVersions("1");
+        b.addInputs(tensor("text_input", "BYTES", 1)).addInputs(tensor("max_tokens", "INT32", 1))
+                .addInputs(tensor("temperature", "FP32", 1)).addInputs(tensor("top_p", "FP32", 1))
+                .addInputs(tensor("top_k", "INT32", 1)).addInputs(tensor("seed", "INT64", 1))
+                .addInputs(tensor("stream", "BOOL", 1)).addInputs(tensor("stop", "BYTES", -1));
+        b.addOutputs(tensor("text_output", "BYTES", -1));
+        return b.build();
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensor(String name, String type, long dim) {
+        return ModelMetadataResponse.TensorMetadata.newBuilder().setName(name).setDatatype(type).addShape(dim).build();
+    }
+
+    private void modelInfer(GrpcServerRequest<ModelInferRequest, ModelInferResponse> call) {
+        if (!authorized(call)) {
+            return;
+        }
+        Context context = vertx.getOrCreateContext();
+        call.handler(req -> startGeneration(context, req, false, new GrpcGeneration.Sink(resp -> {
+            if (resp.containsParameters("error")) {
+                call.response().status(GrpcStatus.INTERNAL)
+                        .statusMessage(resp.getParametersOrThrow("error").getStringParam()).end();
+            } else {
+                call.response().end(resp);  // a failed future, not a throw, if the client left
+            }
+        }, () -> { })).onSuccess(gen -> call.errorHandler(err -> gen.abort()))  // client cancel or reset
+                .onFailure(e -> fail(call.response(), asStatus(e))));
+    }
+
+    private void modelStreamInfer(GrpcServerRequest<ModelInferRequest, ModelStreamInferResponse> call) {
+        if (!authorized(call)) {
+            return;
+        }
+        Context context = vertx.getOrCreateContext();
+        StreamState state = new StreamState();
+        GrpcServerResponse<ModelInferRequest, ModelStreamInferResponse> out = call.response();
+        call.handler(req -> {
+            state.active++;
+            GrpcGeneration.Sink sink = new GrpcGeneration.Sink(
+                    resp -> out.write(ModelStreamInferResponse.newBuilder().setInferResponse(resp).build()),
+                    () -> state.finishedOne(out));
+            startGeneration(context, req, true, sink).onSuccess(state.generations::add).onFailure(e -> {
+                out.write(ModelStreamInferResponse.newBuilder().setErrorMessage(asStatus(e).getMessage())
+                        .setInferResponse(ModelInferResponse.newBuilder().setModelName(req.getModelName())
+                                .setId(req.getId())).build());
+                state.finishedOne(out);
+            });
+        });
+        call.endHandler(v -> {
+            state.clientDone = true;
+            state.endIfIdle(out);
+        });
+        call.exceptionHandler(e -> state.abortAll());
+        call.errorHandler(err -> state.abortAll());  // client cancel or reset
+    }
+
+    /** Per-stream bookkeeping, confined to the call's context. */
+    private static final class StreamState {
+        final java.util.List<GrpcGeneration> generations = new java.util.ArrayList<>();
+        int active;
+        boolean clientDone;
+
+        void finishedOne(GrpcServerResponse<?, ?> out) {
+            active--;
+            endIfIdle(out);
+        }
+
+        void endIfIdle(GrpcServerResponse<?, ?> out) {
+            if (clientDone && active == 0) {
+                out.end();
+            }
+        }
+
+        void abortAll() {
+            for (GrpcGeneration g : generations) {
+                g.abort();
+            }
+        }
+    }
+
+    /** Validates, tokenizes (off the event loop when long) and submits; fails with a status. */
+    private Future<GrpcGeneration> startGeneration(Context context, ModelInferRequest req, boolean streamCall,
+                                         GrpcGeneration.Sink sink) {
+        long start = System.nanoTime();
+        LlmInputs inputs;
+        ModelInfo info;
+        try {
+            if (!serving()) {
+                throw new GrpcStatusException(GrpcStatus.UNAVAILABLE, inflight.draining()
+                        ? "the server is shutting down" : "the model is still loading");
+            }
+            checkModel(req.getModelName());
+            inputs = LlmInputs.parse(TensorCodec.inputs(req));
+            info = backend.modelInfo();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        Future<int[]> ids = inputs.prompt().length() <= INLINE_CHARS
+                ? Future.future(p -> p.complete(backend.tokenize(inputs.prompt(), true)))
+                : vertx.executeBlocking(() -> backend.tokenize(inputs.prompt(), true), false);
+        return ids.compose(prompt -> {
+            if (prompt.length == 0 || prompt.length >= info.contextLength()) {
+                return Future.failedFuture(new InvalidInputException("prompt has " + prompt.length
+                        + " tokens; the context length is " + info.contextLength()));
+            }
+            int maxTokens = Math.min(inputs.maxTokens(), info.contextLength() - prompt.length);
+            String id = req.getId().isEmpty() ? "grpc-" + Long.toHexString(System.nanoTime()) : req.getId();
+            GrpcGeneration gen = new GrpcGeneration(context, modelName, id, streamCall && inputs.stream(), metrics,
+                    inflight, start, sink);
+            try {
+                gen.started(backend.submit(new GenerationRequest(id, prompt, inputs.sampling(maxTokens)), gen),
+                        timeout.toMillis());
+            } catch (BackendOverloadedException e) {
+                return Future.failedFuture(new GrpcStatusException(GrpcStatus.RESOURCE_EXHAUSTED, e.getMessage()));
+            }
+            return Future.succeededFuture(gen);
+        });
+    }
+
+    private static GrpcStatusException asStatus(Throwable e) {
+        return switch (e) {
+            case GrpcStatusException s -> s;
+            case InvalidInputException i -> new GrpcStatusException(GrpcStatus.INVALID_ARGUMENT, i.getMessage());
+            case IllegalArgumentException i -> new GrpcStatusException(GrpcStatus.INVALID_ARGUMENT, i.getMessage());
+            default -> new GrpcStatusException(GrpcStatus.INTERNAL, "internal error: " + e.getClass().getSimpleName());
+        };
+    }
+}

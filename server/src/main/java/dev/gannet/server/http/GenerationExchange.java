@@ -1,0 +1,298 @@
+package dev.gannet.server.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.server.api.BackendOverloadedException;
+import dev.gannet.server.api.FinishReason;
+import dev.gannet.server.api.GenerationHandle;
+import dev.gannet.server.api.GenerationListener;
+import dev.gannet.server.api.GenerationRequest;
+import dev.gannet.server.api.GenerationResult;
+import dev.gannet.server.api.ServingBackend;
+import dev.gannet.server.api.TokenChunk;
+import dev.gannet.server.api.TokenLogprob;
+import dev.gannet.server.metrics.ServerMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One /v1/completions or /v1/chat/completions request in flight: its choices (prompts x n
+ * sequences), streamed as SSE chunks or gathered into one JSON response.
+ *
+ * <p>Thread rule: all state is confined to the request's Vert.x context. Engine callbacks
+ * ({@link Choice}) only hop onto that context with {@code runOnContext}.
+ */
+final class GenerationExchange implements Inflight.Abortable {
+    private final RoutingContext ctx;
+    private final HttpServerResponse response;
+    private final Context context;
+    private final GenerationSpec spec;
+    private final String id;
+    private final String model;
+    private final long created = System.currentTimeMillis() / 1000;
+    private final ServerMetrics metrics;
+    private final Inflight inflight;
+    private final long startNanos;
+    private final Choice[] choices;
+    private final int promptTokens;
+    private final boolean wantLogprobs;
+    private int finished;
+    private int completionTokens;
+    private boolean clientGone;
+    private boolean discarded;
+    private long timerId = -1;
+
+    /** One sequence; the listener half runs on the engine thread and only forwards. */
+    final class Choice implements GenerationListener {
+        final int index;
+        final PreparedPrompt prompt;
+        final StringBuilder text = new StringBuilder();
+        final List<TokenLogprob> logprobs = new ArrayList<>();
+        GenerationHandle handle;
+        GenerationResult result;
+        int tokens;
+        int textOffset;
+        long lastTokenNanos;
+
+        Choice(int index, PreparedPrompt prompt) {
+            this.index = index;
+            this.prompt = prompt;
+        }
+
+        @Override
+        public void onTokens(TokenChunk chunk) {
+            context.runOnContext(v -> tokens(this, chunk));
+        }
+
+        @Override
+        public void onFinish(GenerationResult r) {
+            context.runOnContext(v -> finish(this, r));
+        }
+    }
+
+    GenerationExchange(RoutingContext ctx, GenerationSpec spec, List<PreparedPrompt> prompts, String id,
+                       String model, ServerMetrics metrics, Inflight inflight, long startNanos) {
+        this.ctx = ctx;
+        this.response = ctx.response();
+        this.context = ctx.vertx().getOrCreateContext();
+        this.spec = spec;
+        this.id = id;
+        this.model = model;
+        this.metrics = metrics;
+        this.inflight = inflight;
+        this.startNanos = startNanos;
+        this.wantLogprobs = spec.sampling().logprobs() >= 0;
+        this.choices = new Choice[prompts.size() * spec.n()];
+        int tokens = 0;
+        for (int p = 0; p < prompts.size(); p++) {
+            tokens += prompts.get(p).ids().length;
+            for (int i = 0; i < spec.n(); i++) {
+                choices[p * spec.n() + i] = new Choice(p * spec.n() + i, prompts.get(p));
+            }
+        }
+        this.promptTokens = tokens;
+        ctx.put(RequestLog.PROMPT_TOKENS, tokens);
+    }
+
+    /**
+     * Submits every choice; on a full queue aborts those already submitted and throws a 429.
+     * {@code maxTokens[p]} is the settled max_tokens of prompt p.
+     */
+    void start(ServingBackend backend, int[] maxTokens, Duration timeout) {
+        if (!inflight.tryAdd(this)) {
+            throw ApiException.unavailable("the server is shutting down", "draining");
+        }
+        for (Choice c : choices) {
+            int p = c.index / spec.n();
+            var params = spec.sampling().toParams(maxTokens[p], c.index % spec.n(), spec.maxTokensParam());
+            try {
+                c.handle = backend.submit(new GenerationRequest(id + "-" + c.index, c.prompt.ids(), params), c);
+            } catch (BackendOverloadedException e) {
+                discardSubmitted();
+                inflight.remove(this);
+                throw ApiException.overloaded(e.getMessage(), e.retryAfterSeconds());
+            } catch (IllegalArgumentException e) {
+                discardSubmitted();
+                inflight.remove(this);
+                throw ApiException.badRequest(null, e.getMessage());
+            }
+        }
+        response.putHeader("X-Request-Id", id);
+        response.closeHandler(v -> onClientGone());
+        if (response.closed()) {
+            // the client left while the prompt was being prepared
+            onClientGone();
+        }
+        timerId = ctx.vertx().setTimer(Math.max(1, timeout.toMillis()), t -> abort());
+        if (spec.stream()) {
+            response.setChunked(true);
+            response.putHeader("Content-Type", "text/event-stream");
+            response.putHeader("Cache-Control", "no-cache");
+            for (Choice c : choices) {
+                if (spec.chat()) {
+                    writeChunk(OpenAiJson.chatDelta(c.index, true, "", null, null));
+                } else if (spec.echo()) {
+                    c.textOffset = c.prompt.text().length();
+                    writeChunk(OpenAiJson.textChoice(c.index, c.prompt.text(), null, null));
+                }
+            }
+        }
+    }
+
+    private void discardSubmitted() {
+        discarded = true;
+        for (Choice c : choices) {
+            if (c.handle != null) {
+                c.handle.abort();
+            }
+        }
+    }
+
+    /** Deadline, drain timeout: the sequences end with finish_reason "abort". */
+    @Override
+    public void abort() {
+        context.runOnContext(v -> {
+            for (Choice c : choices) {
+                if (c.result == null && c.handle != null) {
+                    c.handle.abort();
+                }
+            }
+        });
+    }
+
+    private void onClientGone() {
+        if (finished < choices.length) {
+            clientGone = true;
+            abort();
+        }
+    }
+
+    private void tokens(Choice c, TokenChunk chunk) {
+        if (discarded || c.result != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        int n = chunk.tokenIds().length;
+        if (c.tokens == 0) {
+            metrics.recordTimeToFirstToken(now - startNanos);
+            if (ctx.get(RequestLog.TTFT_NANOS) == null) {
+                ctx.put(RequestLog.TTFT_NANOS, now - startNanos);
+            }
+        } else if (n > 0) {
+            long each = (now - c.lastTokenNanos) / n;
+            for (int k = 0; k < n; k++) {
+                metrics.recordInterTokenLatency(each);
+            }
+        }
+        c.tokens += n;
+        c.lastTokenNanos = now;
+        List<TokenLogprob> lps = wantLogprobs && chunk.logprobs() != null
+                ? Arrays.asList(chunk.logprobs()) : List.of();
+        if (clientGone) {
+            return;
+        }
+        if (!spec.stream()) {
+            c.text.append(chunk.text());
+            c.logprobs.addAll(lps);
+        } else if (!chunk.text().isEmpty() || !lps.isEmpty()) {
+            ObjectNode lpNode = wantLogprobs ? logprobsNode(lps, c.textOffset) : null;
+            c.textOffset += chunk.text().length();
+            writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, chunk.text(), lpNode, null)
+                    : OpenAiJson.textChoice(c.index, chunk.text(), lpNode, null));
+        }
+    }
+
+    private void finish(Choice c, GenerationResult r) {
+        if (c.result != null) {
+            return;
+        }
+        c.result = r;
+        finished++;
+        completionTokens += r.completionTokens();
+        metrics.recordFinished(r.reason(), r.promptTokens(), r.completionTokens(), System.nanoTime() - startNanos,
+                r.queueNanos(), r.prefillNanos(), r.decodeNanos());
+        ctx.put(RequestLog.COMPLETION_TOKENS, completionTokens);
+        if (spec.stream() && !discarded && !clientGone) {
+            if (r.reason() == FinishReason.ERROR) {
+                writeSse(OpenAiJson.write(OpenAiJson.error(ApiException.internal(r.errorMessage()))));
+            } else {
+                writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, null, null, r.reason().wireName())
+                        : OpenAiJson.textChoice(c.index, "", null, r.reason().wireName()));
+            }
+        }
+        if (finished == choices.length) {
+            complete();
+        }
+    }
+
+    private void complete() {
+        ctx.vertx().cancelTimer(timerId);
+        inflight.remove(this);
+        if (discarded || clientGone || response.ended()) {
+            return;
+        }
+        if (spec.stream()) {
+            if (spec.includeUsage()) {
+                ObjectNode last = OpenAiJson.envelope(id, chunkObject(), created, model);
+                last.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
+                writeSse(OpenAiJson.write(last));
+            }
+            response.end("data: [DONE]\n\n");
+            return;
+        }
+        for (Choice c : choices) {
+            if (c.result.reason() == FinishReason.ERROR) {
+                ctx.fail(ApiException.internal("generation failed: " + c.result.errorMessage()));
+                return;
+            }
+        }
+        response.putHeader("Content-Type", "application/json").end(OpenAiJson.write(fullResponse()));
+    }
+
+    private ObjectNode fullResponse() {
+        ObjectNode root = OpenAiJson.envelope(id, spec.chat() ? "chat.completion" : "text_completion", created, model);
+        ArrayNode out = (ArrayNode) root.get("choices");
+        for (Choice c : choices) {
+            String reason = c.result.reason().wireName();
+            if (spec.chat()) {
+                out.add(OpenAiJson.chatChoice(c.index, c.text.toString(),
+                        wantLogprobs ? OpenAiJson.chatLogprobs(c.logprobs) : null, reason));
+            } else {
+                String prefix = spec.echo() ? c.prompt.text() : "";
+                out.add(OpenAiJson.textChoice(c.index, prefix + c.text,
+                        wantLogprobs ? OpenAiJson.completionLogprobs(c.logprobs, prefix.length()) : null, reason));
+            }
+        }
+        root.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
+        return root;
+    }
+
+    private ObjectNode logprobsNode(List<TokenLogprob> lps, int offset) {
+        return spec.chat() ? OpenAiJson.chatLogprobs(lps) : OpenAiJson.completionLogprobs(lps, offset);
+    }
+
+    private String chunkObject() {
+        return spec.chat() ? "chat.completion.chunk" : "text_completion";
+    }
+
+    private void writeChunk(ObjectNode choice) {
+        ObjectNode root = OpenAiJson.envelope(id, chunkObject(), created, model);
+        ((ArrayNode) root.get("choices")).add(choice);
+        if (spec.includeUsage()) {
+            root.putNull("usage");
+        }
+        writeSse(OpenAiJson.write(root));
+    }
+
+    private void writeSse(String json) {
+        if (!response.ended() && !response.closed()) {
+            response.write("data: " + json + "\n\n");
+        }
+    }
+}

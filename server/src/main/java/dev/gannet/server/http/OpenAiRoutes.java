@@ -1,0 +1,217 @@
+package dev.gannet.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.server.api.ModelInfo;
+import dev.gannet.server.api.ServingBackend;
+import dev.gannet.server.metrics.ServerMetrics;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Handlers of the OpenAI-compatible routes plus /tokenize and /detokenize. */
+final class OpenAiRoutes {
+    private final ServingBackend backend;
+    private final ServerOptions options;
+    private final ServerMetrics metrics;
+    private final Inflight inflight;
+    private final PromptPreparer preparer;
+    private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
+
+    OpenAiRoutes(ServingBackend backend, ServerOptions options, ServerMetrics metrics, Inflight inflight,
+                 PromptPreparer preparer) {
+        this.backend = backend;
+        this.options = options;
+        this.metrics = metrics;
+        this.inflight = inflight;
+        this.preparer = preparer;
+    }
+
+    void completions(RoutingContext ctx) {
+        generate(ctx, false);
+    }
+
+    void chat(RoutingContext ctx) {
+        generate(ctx, true);
+    }
+
+    private void generate(RoutingContext ctx, boolean chat) {
+        ModelInfo info = requireServing();
+        ObjectNode body = jsonBody(ctx);
+        checkModel(body);
+        GenerationSpec spec = chat ? RequestParser.chat(body, info) : RequestParser.completion(body, info);
+        String id = (chat ? "chatcmpl-" : "cmpl-") + randomId();
+        ctx.put(RequestLog.REQUEST_ID, id);
+        long start = RequestLog.startNanos(ctx);
+        preparer.prepare(spec, info).onSuccess(prompts -> {
+            try {
+                int[] maxTokens = settleMaxTokens(spec, prompts, info.contextLength());
+                admit();
+                GenerationExchange exchange = new GenerationExchange(ctx, spec, prompts, id,
+                        options.servedModelName(), metrics, inflight, start);
+                exchange.start(backend, maxTokens, options.requestTimeout());
+            } catch (RuntimeException e) {
+                ctx.fail(e);
+            }
+        }).onFailure(ctx::fail);
+    }
+
+    /** max_tokens per prompt: the requested value (checked against the context) or what is left. */
+    private static int[] settleMaxTokens(GenerationSpec spec, List<PreparedPrompt> prompts, int contextLength) {
+        int[] out = new int[prompts.size()];
+        String promptParam = spec.chat() ? "messages" : "prompt";
+        for (int p = 0; p < out.length; p++) {
+            int len = prompts.get(p).ids().length;
+            if (len == 0) {
+                throw ApiException.badRequest(promptParam, "the prompt is empty after tokenization");
+            }
+            if (len >= contextLength) {
+                throw ApiException.badRequest(promptParam, "This model's maximum context length is " + contextLength
+                        + " tokens; the prompt has " + len + " tokens, leaving no room for a completion");
+            }
+            Integer requested = spec.maxTokens();
+            if (requested == null) {
+                out[p] = contextLength - len;
+            } else if ((long) len + requested > contextLength) {
+                throw ApiException.badRequest(spec.maxTokensParam(), "This model's maximum context length is "
+                        + contextLength + " tokens. However, you requested " + ((long) len + requested) + " tokens ("
+                        + len + " in the " + promptParam + ", " + requested + " in the completion).");
+            } else {
+                out[p] = requested;
+            }
+        }
+        return out;
+    }
+
+    private void admit() {
+        if (backend.stats().waiting() >= options.maxWaiting()) {
+            throw ApiException.overloaded("the server's waiting queue is full (" + options.maxWaiting()
+                    + " requests); retry later", 1);
+        }
+    }
+
+    void models(RoutingContext ctx) {
+        ModelInfo info = requireServing();
+        ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        ObjectNode model = data.addObject();
+        model.put("id", options.servedModelName());
+        model.put("object", "model");
+        model.put("created", startedEpochSeconds);
+        model.put("owned_by", "gannet");
+        model.put("max_model_len", info.contextLength());
+        ObjectNode gannet = model.putObject("gannet");
+        gannet.put("model_id", info.modelId());
+        gannet.put("device", info.device());
+        gannet.put("sharding", info.sharding());
+        gannet.put("context_length", info.contextLength());
+        gannet.put("vocab_size", info.vocabSize());
+        gannet.put("has_chat_template", info.hasChatTemplate() || preparerHasOverride());
+        sendJson(ctx, root);
+    }
+
+    private boolean preparerHasOverride() {
+        return options.chatTemplate() != null;
+    }
+
+    void tokenize(RoutingContext ctx) {
+        ModelInfo info = requireServing();
+        ObjectNode body = jsonBody(ctx);
+        checkModel(body);
+        String prompt = JsonFields.optString(body, "prompt");
+        if (prompt == null) {
+            throw ApiException.badRequest("prompt", "'prompt' is required");
+        }
+        boolean addSpecial = JsonFields.optBool(body, "add_special_tokens", true);
+        respondOffLoopIfLong(ctx, prompt.length(), () -> {
+            int[] ids = backend.tokenize(prompt, addSpecial);
+            ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+            ArrayNode tokens = root.putArray("tokens");
+            for (int id : ids) {
+                tokens.add(id);
+            }
+            root.put("count", ids.length);
+            root.put("max_model_len", info.contextLength());
+            return root;
+        });
+    }
+
+    void detokenize(RoutingContext ctx) {
+        ModelInfo info = requireServing();
+        ObjectNode body = jsonBody(ctx);
+        checkModel(body);
+        JsonNode tokens = JsonFields.present(body, "tokens");
+        if (tokens == null) {
+            throw ApiException.badRequest("tokens", "'tokens' is required");
+        }
+        int[] ids = JsonFields.tokenIds(tokens, "tokens", info.vocabSize());
+        respondOffLoopIfLong(ctx, ids.length * 4L, () -> {
+            ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+            root.put("prompt", backend.detokenize(ids));
+            return root;
+        });
+    }
+
+    /** Same rule as {@link PromptPreparer}: short inputs inline, long ones on a worker thread. */
+    private static void respondOffLoopIfLong(RoutingContext ctx, long chars, Callable<ObjectNode> work) {
+        if (chars <= PromptPreparer.INLINE_CHARS) {
+            try {
+                sendJson(ctx, work.call());
+            } catch (Exception e) {
+                ctx.fail(e);
+            }
+            return;
+        }
+        ctx.vertx().executeBlocking(work, false).onSuccess(node -> sendJson(ctx, node)).onFailure(ctx::fail);
+    }
+
+    /** 503 while draining or loading; otherwise the model's info. */
+    private ModelInfo requireServing() {
+        if (inflight.draining()) {
+            throw ApiException.unavailable("the server is shutting down", "draining");
+        }
+        if (!backend.ready()) {
+            throw ApiException.unavailable("the model is still loading", "loading");
+        }
+        return backend.modelInfo();
+    }
+
+    private void checkModel(ObjectNode body) {
+        String model = JsonFields.optString(body, "model");
+        if (model != null && !model.equals(options.servedModelName())) {
+            throw ApiException.modelNotFound(model);
+        }
+    }
+
+    static ObjectNode jsonBody(RoutingContext ctx) {
+        String text = ctx.body() == null ? null : ctx.body().asString();
+        if (text == null || text.isBlank()) {
+            throw ApiException.badRequest(null, "the request body must be a JSON object");
+        }
+        JsonNode node;
+        try {
+            node = OpenAiJson.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest(null, "invalid JSON body: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest(null, "the request body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    static void sendJson(RoutingContext ctx, ObjectNode node) {
+        ctx.response().putHeader("Content-Type", "application/json").end(OpenAiJson.write(node));
+    }
+
+    static String randomId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    }
+
+}

@@ -1,0 +1,87 @@
+package dev.gannet.server.http;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the {@code serve} command passes to {@link GannetServer}.
+ *
+ * @param host              bind address, e.g. "0.0.0.0"
+ * @param port              TCP port; 0 picks a free one ({@link GannetServer#start()} returns it)
+ * @param servedModelName   the name clients must send as {@code model}
+ * @param apiKeys           accepted bearer keys; empty = no authentication
+ * @param maxBodyBytes      request body limit (413 above it)
+ * @param maxWaiting        new generation requests get 429 while the backend has this many waiting
+ * @param requestTimeout    per-request deadline; then its sequences are aborted (finish_reason "abort")
+ * @param shutdownTimeout   how long {@link GannetServer#drain()} lets in-flight requests finish
+ * @param logFormat         request log lines as text or JSON
+ * @param chatTemplate      Jinja chat template text overriding the model's (from --chat-template FILE), or null
+ */
+public record ServerOptions(String host, int port, String servedModelName, List<String> apiKeys,
+                            long maxBodyBytes, int maxWaiting, Duration requestTimeout,
+                            Duration shutdownTimeout, LogFormat logFormat, String chatTemplate) {
+
+    public static final long DEFAULT_MAX_BODY_BYTES = 4L << 20;
+
+    /** Request log line format. */
+    public enum LogFormat { TEXT, JSON }
+
+    public ServerOptions {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(servedModelName, "servedModelName");
+        apiKeys = List.copyOf(Objects.requireNonNull(apiKeys, "apiKeys"));
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(logFormat, "logFormat");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in [0,65535], got " + port);
+        }
+        if (servedModelName.isBlank()) {
+            throw new IllegalArgumentException("servedModelName is blank");
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("maxBodyBytes must be >= 1024, got " + maxBodyBytes);
+        }
+        if (maxWaiting < 1) {
+            throw new IllegalArgumentException("maxWaiting must be >= 1, got " + maxWaiting);
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("requestTimeout must be > 0, got " + requestTimeout);
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdownTimeout must be >= 0, got " + shutdownTimeout);
+        }
+        for (String key : apiKeys) {
+            if (key.isBlank()) {
+                throw new IllegalArgumentException("apiKeys contains a blank key");
+            }
+        }
+    }
+
+    /** Defaults for everything but the model name: localhost, port 0, no keys, 4 MiB, 256 waiting, 10 min, 30 s. */
+    public static ServerOptions defaults(String servedModelName) {
+        return new ServerOptions("127.0.0.1", 0, servedModelName, List.of(), DEFAULT_MAX_BODY_BYTES, 256,
+                Duration.ofMinutes(10), Duration.ofSeconds(30), LogFormat.TEXT, null);
+    }
+
+    public ServerOptions withApiKeys(List<String> keys) {
+        return new ServerOptions(host, port, servedModelName, keys, maxBodyBytes, maxWaiting, requestTimeout,
+                shutdownTimeout, logFormat, chatTemplate);
+    }
+
+    public ServerOptions withLimits(long bodyBytes, int waiting, Duration timeout, Duration shutdown) {
+        return new ServerOptions(host, port, servedModelName, apiKeys, bodyBytes, waiting, timeout, shutdown,
+                logFormat, chatTemplate);
+    }
+
+    public ServerOptions withChatTemplate(String template) {
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
+                shutdownTimeout, logFormat, template);
+    }
+
+    public ServerOptions withLogFormat(LogFormat format) {
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
+                shutdownTimeout, format, chatTemplate);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.gannet.server.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gannet.runtime.model.ModelLoader;
+import dev.gannet.runtime.serving.LlmService;
+import dev.gannet.runtime.serving.ServingOptions;
+import dev.gannet.runtime.synth.DemoModel;
+import dev.gannet.runtime.tensor.GgmlType;
+import dev.gannet.runtime.tokenizer.Tokenizers;
+import dev.gannet.server.api.BackendStats;
+import dev.gannet.server.backend.EngineBackend;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server over the real engine: the openai npm client on stories260K, and 200 concurrent streams on the demo model. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class RealModelServerTest {
+    private static final String CHAT_TEMPLATE =
+            "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}assistant:{% endif %}";
+
+    private static Path models() {
+        Path d = Path.of(System.getProperty("gannet.models.dir", "../../shared/models"));
+        assertTrue(Files.isDirectory(d), "shared test models not found at " + d.toAbsolutePath());
+        return d;
+    }
+
+    /** A served model: engine, backend and HTTP server on a free port. */
+    private record Served(LlmService service, EngineBackend backend, GannetServer server, int port) implements AutoCloseable {
+        static Served start(Path model, String name, String template, ServingOptions o) throws Exception {
+            LlmService s = new LlmService(ModelLoader.load(model), Tokenizers.load(model), o);
+            EngineBackend b = new EngineBackend(s, name, null, "cpu", "none (tp=1)");
+            ServerOptions opts = ServerOptions.defaults(name).withLimits(ServerOptions.DEFAULT_MAX_BODY_BYTES, 1024,
+                    Duration.ofMinutes(5), Duration.ofSeconds(5));
+            if (template != null) opts = opts.withChatTemplate(template);
+            GannetServer server = new GannetServer(opts, b);
+            int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return new Served(s, b, server, port);
+        }
+
+        BackendStats settled() throws InterruptedException {
+            BackendStats st = backend.stats();
+            for (int i = 0; i < 300 && (st.running() > 0 || st.waiting() > 0 || st.kvCacheUsage() > 0); i++) {
+                Thread.sleep(10);
+                st = backend.stats();
+            }
+            return st;
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            service.close();
+            service.model().close();
+        }
+    }
+
+    @Test
+    void officialNodeClientAgainstTheRealModel() throws Exception {
+        OpenAiNodeClientTest.installOpenAi();
+        Path script = OpenAiNodeClientTest.DIR.resolve("openai-real-model.mjs");
+        Files.copy(Path.of("src", "test", "node", "openai-real-model.mjs"), script, StandardCopyOption.REPLACE_EXISTING);
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "stories260K", CHAT_TEMPLATE, ServingOptions.defaults())) {
+            ProcessBuilder pb = new ProcessBuilder("node", script.getFileName().toString())
+                    .directory(OpenAiNodeClientTest.DIR.toFile()).redirectErrorStream(true);
+            pb.environment().put("GANNET_BASE_URL", "http://127.0.0.1:" + s.port() + "/v1");
+            OpenAiNodeClientTest.Result r = OpenAiNodeClientTest.run(pb, 120);
+            assertEquals(0, r.exitCode(), r.output());
+            assertTrue(r.output().strip().endsWith("ALL OK"), r.output());
+            BackendStats st = s.settled();
+            assertEquals(0, st.running(), st.toString());
+            assertEquals(0.0, st.kvCacheUsage(), st.toString());
+        }
+    }
+
+    @Test
+    void twoHundredConcurrentStreamsOnTheDemoModel(@TempDir Path tmp) throws Exception {
+        Path demo = DemoModel.ensure(tmp.resolve(DemoModel.fileName(GgmlType.Q8_0)), GgmlType.Q8_0);
+        try (Served s = Served.start(demo, DemoModel.NAME, null, new ServingOptions(2, 64L << 20, 16, 256, 64, 0, true));
+             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String body = "{\"model\":\"gannet-demo\",\"prompt\":\"request " + i + " says hello\",\"max_tokens\":8,"
+                        + "\"temperature\":0.7,\"seed\":" + i + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+                calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> c : calls) {
+                HttpResponse<String> r = c.get(240, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                assertTrue(r.body().contains("\"completion_tokens\":8"), r.body());
+                assertTrue(r.body().strip().endsWith("data: [DONE]"), r.body());
+            }
+            BackendStats st = s.settled();
+            assertEquals(0, st.running(), st.toString());
+            assertEquals(0, st.waiting(), st.toString());
+            assertEquals(0.0, st.kvCacheUsage(), "no KV block may stay in use: " + st);
+        }
+    }
+}
