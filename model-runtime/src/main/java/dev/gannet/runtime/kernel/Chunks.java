@@ -11,13 +11,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Dequantization of one 16-value chunk of a weight row into a 512-bit float vector, per weight type.
- * Both matmul paths (direct at one token, staged for a batch) build their weights from these same
- * functions, and every operation here is exact lane-wise IEEE arithmetic, so a weight value is the
- * same bits on every path, compiled or interpreted; the values also equal {@link ReferenceKernels}'
- * dequantization exactly (same expressions in float).
+ * Dequantization into 512-bit float vectors, per weight type: 16-value chunks of plain rows and of
+ * Q8_0 / Q4_0 blocks (used in registers by the one-token path and stored by the staging path), and
+ * whole K-quant super-blocks (staged). Both matmul paths build weights from these same functions,
+ * and every operation is exact lane-wise IEEE arithmetic, so a weight value is the same bits on every
+ * path, compiled or interpreted; the values also equal {@link ReferenceKernels}' dequantization
+ * exactly (ggml's expressions, in float).
  *
  * <p>Chunk {@code c} of a row holds values [16c, 16c + 16). Addresses are byte offsets in the segment.
+ * Methods that take or return vectors must stay small: C2 boxes a vector that crosses a call it
+ * does not inline, and it stops inlining when a loop body grows past its node budget.
  */
 final class Chunks {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_512;

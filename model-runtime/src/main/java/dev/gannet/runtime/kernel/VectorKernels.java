@@ -10,9 +10,15 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Fast CPU kernels: Java Vector API (512-bit float vectors) and a {@link ComputePool} whose threads
- * claim a matmul's output rows in contiguous ranges (about eight per thread). The reduction order of every output
- * element is fixed (see {@link MatmulKernels}), so results are bit-identical for any thread count
- * and any batch: token t's outputs are the same alone or among others.
+ * claim a matmul's output rows in contiguous ranges (about eight per thread). The reduction order
+ * of every matmul output is fixed (see {@link MatmulKernels}), so matmul results are bit-identical
+ * for any thread count and any batch: token t's outputs are the same alone or among others. The
+ * small ops work token by token for the same reason (their vector EXP may differ in the last bit
+ * from its interpreted fallback while the JIT warms up; the matmuls use only exact lane operations).
+ *
+ * <p>Written for 512-bit vectors (AVX-512, as on the target machines): elsewhere the Vector API
+ * computes the same values but far more slowly, so prefer a machine where
+ * {@code FloatVector.SPECIES_PREFERRED} is 512 bits.
  *
  * <p>Thread rules: one caller thread at a time (the engine thread); the pool's workers are owned
  * by this object and stop at {@link #close()}. The small ops (rmsNorm, swiglu, softmax, rope) run
@@ -147,16 +153,19 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void swiglu(float[] gate, float[] up, int numTokens, int n) {
-        int total = numTokens * n;
-        int full = total / L * L;
-        for (int i = 0; i < full; i += L) {
-            FloatVector g = FloatVector.fromArray(F, gate, i);
-            FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
-            silu.mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
-        }
-        for (int i = full; i < total; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        // Row by row, so a token's values take the same vector/scalar split alone or in a batch.
+        int full = n / L * L;
+        for (int t = 0; t < numTokens; t++) {
+            int o = t * n;
+            for (int i = o; i < o + full; i += L) {
+                FloatVector g = FloatVector.fromArray(F, gate, i);
+                FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+                silu.mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+            }
+            for (int i = o + full; i < o + n; i++) {
+                float g = gate[i];
+                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            }
         }
     }
 

@@ -101,7 +101,12 @@ class VectorKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void aTokenAloneEqualsItsRowInABatchAndThreadsDoNotMatter(GgmlType type) {
-        int cols = colsFor(type)[0];
+        for (int cols : new int[] {colsFor(type)[0], colsFor(type)[2]}) {
+            checkInvariance(type, cols);
+        }
+    }
+
+    private void checkInvariance(GgmlType type, int cols) {
         int rows = 702; // not a multiple of 4; rows x cols is over PARALLEL_MIN_WORK even for one token
         assertTrue((long) rows * cols >= VectorKernels.PARALLEL_MIN_WORK);
         WeightMatrix w = KernelTestSupport.random(type, rows, cols, 11, arena);
@@ -111,12 +116,12 @@ class VectorKernelsTest {
         float[] batch1 = new float[m * rows];
         two.matmul(w, x, batch2, m);
         one.matmul(w, x, batch1, m);
-        assertArrayEquals(batch1, batch2, type + ": 1 vs 2 threads");
+        assertArrayEquals(batch1, batch2, type + " cols " + cols + ": 1 vs 2 threads");
         float[] alone = new float[rows];
         for (int t = 0; t < m; t++) {
             float[] xt = Arrays.copyOfRange(x, t * cols, (t + 1) * cols);
             two.matmul(w, xt, alone, 1);
-            assertArrayEquals(Arrays.copyOfRange(batch2, t * rows, (t + 1) * rows), alone, type + ": token " + t + " alone vs in a batch of 8");
+            assertArrayEquals(Arrays.copyOfRange(batch2, t * rows, (t + 1) * rows), alone, type + " cols " + cols + ": token " + t + " alone vs in a batch of 8");
             one.matmul(w, xt, alone, 1);
             assertArrayEquals(Arrays.copyOfRange(batch2, t * rows, (t + 1) * rows), alone, type + ": token " + t + " alone on 1 thread");
         }
@@ -189,6 +194,22 @@ class VectorKernelsTest {
             two.softmax(s2, 3, n);
             assertClose(s1, s2, 1e-6f, "softmax n=" + n);
         }
+    }
+
+    @Test
+    void smallOpsOfATokenDoNotDependOnTheBatch() {
+        Random rnd = new Random(4);
+        int n = 100; // not a multiple of the vector length
+        float[] x = KernelTestSupport.gaussian(rnd, 3 * n, 2f);
+        float[] up = KernelTestSupport.gaussian(rnd, 3 * n, 1f);
+        float[] wt = KernelTestSupport.gaussian(rnd, n, 1f);
+        float[] batch = x.clone();
+        two.swiglu(batch, up, 3, n);
+        two.rmsNorm(batch, wt, batch, 3, n, 1e-5f);
+        float[] alone = Arrays.copyOfRange(x, n, 2 * n);
+        two.swiglu(alone, Arrays.copyOfRange(up, n, 2 * n), 1, n);
+        two.rmsNorm(alone, wt, alone, 1, n, 1e-5f);
+        assertArrayEquals(Arrays.copyOfRange(batch, n, 2 * n), alone);
     }
 
     @ParameterizedTest
