@@ -4,6 +4,9 @@ import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
 import dev.gannet.runtime.model.Session;
+import dev.gannet.runtime.parallel.Compute;
+import dev.gannet.runtime.parallel.ShardingPlan;
+import dev.gannet.runtime.parallel.TensorParallelForward;
 import dev.gannet.runtime.sampler.Sampler;
 import dev.gannet.runtime.sampler.SamplingParams;
 import dev.gannet.runtime.tokenizer.StreamingDecoder;
@@ -49,9 +52,21 @@ public final class GenerateCommand extends CliCommand {
     @Option(names = "--threads", description = "compute threads (default: available processors)")
     Integer threads;
 
+    @Option(names = "--tp", defaultValue = "1", description = "tensor-parallel ranks, thread groups sharing --threads (default: ${DEFAULT-VALUE})")
+    int tp;
+
     /** The command, ready to add under {@code gannet}. */
     public static CommandLine commandLine() {
         return oneLineErrors(new CommandLine(new GenerateCommand()));
+    }
+
+    /** One sequence on n threads: plain, or split over --tp ranks (the split is checked here, at start-up). */
+    private Session session(Model m, VectorKernels kernels, int n) {
+        int ctx = Math.min(m.config().contextLength(), Session.DEFAULT_MAX_CONTEXT);
+        if (tp == 1) return new Session(m, kernels, ctx);
+        ShardingPlan plan = ShardingPlan.forModel(m, tp);
+        return new Session(new TensorParallelForward(m, plan, Compute.VECTOR, Math.max(n, tp), Session.blocksFor(ctx),
+                Session.BLOCK_SIZE, 256, 1), ctx);
     }
 
     @Override
@@ -62,9 +77,10 @@ public final class GenerateCommand extends CliCommand {
         if (n < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + n);
         if (!Files.exists(model)) throw new IOException(model + ": no such file or folder");
         long t0 = System.nanoTime();
+        if (tp < 1) throw new IllegalArgumentException("--tp must be >= 1, got " + tp);
         try (Model m = ModelLoader.load(model);
-             VectorKernels kernels = new VectorKernels(n);
-             Session session = new Session(m, kernels)) {
+             VectorKernels kernels = tp == 1 ? new VectorKernels(n) : null; // under tp each rank owns its kernels
+             Session session = session(m, kernels, n)) {
             Tokenizer tok = Tokenizers.load(model);
             int vocab = m.config().vocabSize();
             if (tok.vocabSize() > vocab) {
@@ -92,8 +108,8 @@ public final class GenerateCommand extends CliCommand {
             out.print(decoder.flush());
             out.flush();
             long t3 = System.nanoTime();
-            err.printf(Locale.ROOT, "%nload: %.0f ms; prompt: %d tokens, %.1f tokens/s; generated: %d tokens, %.1f tokens/s (%d threads)%n",
-                    (t1 - t0) / 1e6, ids.length, ids.length / ((t2 - t1) / 1e9), generated, generated / ((t3 - t2) / 1e9), n);
+            err.printf(Locale.ROOT, "%nload: %.0f ms; prompt: %d tokens, %.1f tokens/s; generated: %d tokens, %.1f tokens/s (%d threads, tp %d)%n",
+                    (t1 - t0) / 1e6, ids.length, ids.length / ((t2 - t1) / 1e9), generated, generated / ((t3 - t2) / 1e9), n, tp);
             return 0;
         }
     }

@@ -64,7 +64,7 @@ final class MatmulKernels {
      */
     static void stageRow(WeightMatrix w, int row, float[] s, int off) {
         MemorySegment d = w.data();
-        long at = row * w.rowBytes();
+        long at = row * w.rowStride();
         int chunks = w.cols() / L;
         switch (w.type()) {
             case Q8_0 -> stageQ8_0(d, at, chunks, s, off);
@@ -146,7 +146,7 @@ final class MatmulKernels {
 
     private static void direct4(WeightMatrix w, int r, float[] x, float[] out, float[] s) {
         MemorySegment d = w.data();
-        long rb = w.rowBytes();
+        long rb = w.rowStride();
         long p = r * rb;
         int chunks = w.cols() / L;
         int red = s.length - REDUCE;

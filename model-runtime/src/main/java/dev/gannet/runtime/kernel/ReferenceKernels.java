@@ -48,7 +48,7 @@ public final class ReferenceKernels implements Kernels {
     /** Dequantizes one row; shared with the fast kernels for their unvectorized paths. */
     static void dequantize(WeightMatrix w, int row, float[] out, int off) {
         MemorySegment d = w.data();
-        long base = row * w.rowBytes();
+        long base = row * w.rowStride();
         int cols = w.cols();
         switch (w.type()) {
             case F32 -> { for (int c = 0; c < cols; c++) out[off + c] = d.get(LE_FLOAT, base + 4L * c); }

@@ -21,7 +21,7 @@ import dev.gannet.runtime.kernel.RopeTable;
  * Not thread-safe: one thread (the engine's) calls {@link #forward}. The model, kernels, attention and
  * KV storage are owned by the caller; {@link #close()} releases nothing of theirs.
  */
-public final class ForwardPass implements AutoCloseable {
+public final class ForwardPass implements BatchForward {
     private final Model model;
     private final ModelConfig c;
     private final Kernels kernels;

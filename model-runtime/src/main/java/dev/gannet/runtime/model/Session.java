@@ -15,10 +15,10 @@ public final class Session implements AutoCloseable {
     public static final int DEFAULT_MAX_CONTEXT = 4096;
 
     private final int maxContext;
-    private final KvStorage kv;
-    private final Attention attention;
+    private final KvStorage kv;            // null when the forward pass owns its KV storage
+    private final Attention attention;     // null when the forward pass owns its attention
     private final boolean ownsAttention;
-    private final ForwardPass forward;
+    private final BatchForward forward;
     private final int[] blockTable;
     private final int chunk;
     private int position;
@@ -60,6 +60,30 @@ public final class Session implements AutoCloseable {
             throw e;
         }
         this.forward = new ForwardPass(model, kernels, attention, kv, this.chunk, 1); // cannot fail: kv is shaped for the model
+    }
+
+    /**
+     * A session over a forward pass that owns its KV storage and attention, such as tensor-parallel ranks
+     * ({@code dev.gannet.runtime.parallel.TensorParallelForward}); its KV blocks 0, 1, 2, ... must hold
+     * {@code maxContext} tokens in blocks of {@link #BLOCK_SIZE}. The session closes the forward pass.
+     */
+    public Session(BatchForward forward, int maxContext) {
+        if (maxContext <= 0 || maxContext > forward.model().config().contextLength()) {
+            throw new IllegalArgumentException("maxContext " + maxContext + " must be in [1, " + forward.model().config().contextLength() + "]");
+        }
+        this.attention = null;
+        this.ownsAttention = false;
+        this.kv = null;
+        this.maxContext = maxContext;
+        this.chunk = Math.min(forward.maxTokens(), maxContext);
+        this.blockTable = new int[(maxContext + BLOCK_SIZE - 1) / BLOCK_SIZE];
+        Arrays.setAll(blockTable, i -> i);
+        this.forward = forward;
+    }
+
+    /** Blocks a session of {@code maxContext} tokens uses. */
+    public static int blocksFor(int maxContext) {
+        return (maxContext + BLOCK_SIZE - 1) / BLOCK_SIZE;
     }
 
     /** Most tokens this session holds. */
@@ -104,6 +128,6 @@ public final class Session implements AutoCloseable {
     public void close() {
         forward.close();
         if (ownsAttention) attention.close();
-        kv.close();
+        if (kv != null) kv.close();
     }
 }

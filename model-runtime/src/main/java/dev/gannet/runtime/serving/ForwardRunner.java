@@ -4,7 +4,7 @@ import dev.gannet.runtime.engine.ModelRunner;
 import dev.gannet.runtime.engine.SchedulerOutput;
 import dev.gannet.runtime.engine.StepResult;
 import dev.gannet.runtime.model.ForwardBatch;
-import dev.gannet.runtime.model.ForwardPass;
+import dev.gannet.runtime.model.BatchForward;
 import dev.gannet.runtime.sampler.Sampler;
 import dev.gannet.runtime.sampler.SamplerWorkspace;
 import dev.gannet.runtime.sampler.SamplingParams;
@@ -18,14 +18,14 @@ import java.util.Map;
  * {@link Sampler} (created on its first sampled step, dropped on {@link #release}). Engine thread only.
  */
 final class ForwardRunner implements ModelRunner {
-    private final ForwardPass forward;
+    private final BatchForward forward;
     private final int vocab;
     private final int[] eosIds;
     private final SamplerWorkspace workspace;
     private final Map<Long, Sampler> samplers = new HashMap<>();
     private final Map<Long, TokenLogprobs.Snapshot> lastLogprobs = new HashMap<>();
 
-    ForwardRunner(ForwardPass forward, int[] eosIds) {
+    ForwardRunner(BatchForward forward, int[] eosIds) {
         this.forward = forward;
         this.vocab = forward.model().config().vocabSize();
         this.eosIds = eosIds.clone();

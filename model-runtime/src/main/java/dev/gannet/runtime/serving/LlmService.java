@@ -10,11 +10,15 @@ import dev.gannet.runtime.engine.RequestListener;
 import dev.gannet.runtime.kernel.Kernels;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.model.Attention;
+import dev.gannet.runtime.model.BatchForward;
 import dev.gannet.runtime.model.ForwardPass;
 import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelConfig;
 import dev.gannet.runtime.model.VectorAttention;
+import dev.gannet.runtime.parallel.Compute;
+import dev.gannet.runtime.parallel.ShardingPlan;
+import dev.gannet.runtime.parallel.TensorParallelForward;
 import dev.gannet.runtime.sampler.SamplingParams;
 import dev.gannet.runtime.tokenizer.Tokenizer;
 import java.util.List;
@@ -27,10 +31,11 @@ import java.util.List;
 public final class LlmService implements AutoCloseable {
     private final Model model;
     private final Tokenizer tokenizer;
-    private final Kernels kernels;
-    private final Attention attention;
-    private final KvStorage kv;
-    private final ForwardPass forward;
+    private final Kernels kernels;       // null under tensor parallelism: each rank owns its own
+    private final Attention attention;   // null under tensor parallelism
+    private final KvStorage kv;          // null under tensor parallelism: each rank stores its KV heads
+    private final BatchForward forward;
+    private final String sharding;
     private final ForwardRunner runner;
     private final Engine engine;
     private final int maxModelLen;
@@ -52,10 +57,21 @@ public final class LlmService implements AutoCloseable {
                     + blockBytes + " bytes for this model");
         }
         int numBlocks = (int) Math.min(blocks, Integer.MAX_VALUE / o.blockSize());
-        this.kernels = new VectorKernels(threads);
-        this.attention = new VectorAttention(c, threads);
-        this.kv = KvStorage.forModel(c, numBlocks, o.blockSize());
-        this.forward = new ForwardPass(model, kernels, attention, kv, o.maxBatchTokens(), o.maxRunning());
+        if (o.tp() == 1) {
+            this.kernels = new VectorKernels(threads);
+            this.attention = new VectorAttention(c, threads);
+            this.kv = KvStorage.forModel(c, numBlocks, o.blockSize());
+            this.forward = new ForwardPass(model, kernels, attention, kv, o.maxBatchTokens(), o.maxRunning());
+            this.sharding = "none (tp=1)";
+        } else {
+            ShardingPlan plan = ShardingPlan.forModel(model, o.tp()); // a split that does not divide fails here
+            this.kernels = null;
+            this.attention = null;
+            this.kv = null;
+            this.forward = new TensorParallelForward(model, plan, Compute.VECTOR, Math.max(threads, o.tp()), numBlocks,
+                    o.blockSize(), o.maxBatchTokens(), o.maxRunning());
+            this.sharding = plan.describe();
+        }
         int[] eos = tokenizer.endOfGenerationIds();
         this.runner = new ForwardRunner(forward, eos);
         this.engine = new Engine(new EngineConfig(numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen,
@@ -73,6 +89,9 @@ public final class LlmService implements AutoCloseable {
     public int maxModelLen() { return maxModelLen; }
 
     public int threads() { return threads; }
+
+    /** How the model is split across ranks, for the start-up log and /v1/models. */
+    public String sharding() { return sharding; }
 
     public EngineStats stats() { return engine.stats(); }
 
@@ -119,8 +138,8 @@ public final class LlmService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         forward.close();
-        attention.close();
-        kernels.close();
-        kv.close();
+        if (attention != null) attention.close();
+        if (kernels != null) kernels.close();
+        if (kv != null) kv.close();
     }
 }

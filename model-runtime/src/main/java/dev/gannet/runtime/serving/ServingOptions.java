@@ -10,10 +10,12 @@ package dev.gannet.runtime.serving;
  * @param maxRunning        sequences in one step at most
  * @param maxModelLen       context cap; 0 = the model's context length
  * @param enablePrefixCaching reuse KV of identical prompt prefixes
+ * @param tp                tensor-parallel ranks (thread groups in this process); 1 = no sharding
  */
 public record ServingOptions(int threads, long kvCacheBytes, int blockSize, int maxBatchTokens, int maxRunning,
-                             int maxModelLen, boolean enablePrefixCaching) {
+                             int maxModelLen, boolean enablePrefixCaching, int tp) {
     public ServingOptions {
+        if (tp < 1) throw new IllegalArgumentException("tp must be >= 1, got " + tp);
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         if (kvCacheBytes <= 0) throw new IllegalArgumentException("kv cache memory must be > 0, got " + kvCacheBytes);
         if (blockSize < 1 || Integer.bitCount(blockSize) != 1) throw new IllegalArgumentException("block size must be a power of two, got " + blockSize);
@@ -24,8 +26,14 @@ public record ServingOptions(int threads, long kvCacheBytes, int blockSize, int 
         if (maxModelLen < 0) throw new IllegalArgumentException("max model len must be >= 0, got " + maxModelLen);
     }
 
+    /** A plain (tp 1) service: the common case. */
+    public ServingOptions(int threads, long kvCacheBytes, int blockSize, int maxBatchTokens, int maxRunning,
+                          int maxModelLen, boolean enablePrefixCaching) {
+        this(threads, kvCacheBytes, blockSize, maxBatchTokens, maxRunning, maxModelLen, enablePrefixCaching, 1);
+    }
+
     /** Defaults for tests and the CLI: all cores, 256 MiB of KV, 16-token blocks, 512-token steps, 64 sequences. */
     public static ServingOptions defaults() {
-        return new ServingOptions(0, 256L << 20, 16, 512, 64, 0, true);
+        return new ServingOptions(0, 256L << 20, 16, 512, 64, 0, true, 1);
     }
 }

@@ -104,6 +104,27 @@ class LlmServiceTest {
     }
 
     @Test
+    void tensorParallelServingIsBatchInvariantAndMatchesTp1() throws Exception {
+        List<int[]> tp1;
+        try (LlmService s = service("stories260K.gguf", opts(64L << 20, 256, 32))) {
+            tp1 = generate(s, prompts(s.tokenizer(), 12, new Random(5)), 16);
+        }
+        for (int tp : new int[] {2, 4}) {
+            try (LlmService s = service("stories260K.gguf", new ServingOptions(2, 64L << 20, 16, 256, 32, 0, true, tp))) {
+                assertTrue(s.sharding().contains(tp + " ranks"), s.sharding());
+                List<int[]> prompts = prompts(s.tokenizer(), 12, new Random(5));
+                List<int[]> together = generate(s, prompts, 16);
+                for (int i = 0; i < prompts.size(); i++) {
+                    assertArrayEquals(tp1.get(i), together.get(i), "tp " + tp + ": prompt " + i + " differs from tp 1");
+                    assertArrayEquals(together.get(i), generate(s, List.of(prompts.get(i)), 16).getFirst(),
+                            "tp " + tp + ": prompt " + i + " differs alone and batched");
+                }
+                assertEquals(0, settled(s).kvUsedBlocks());
+            }
+        }
+    }
+
+    @Test
     void preemptionUnderATinyKvBudgetGivesTheSameTokens() throws Exception {
         List<int[]> big;
         List<int[]> small;

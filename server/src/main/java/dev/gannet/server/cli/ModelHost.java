@@ -37,9 +37,6 @@ final class ModelHost {
             case "cpu" -> { }
             default -> throw new ConfigException("device " + cfg.device() + ": the CUDA backend is not built yet in this version; use --device cpu");
         }
-        if (cfg.tp() != 1) {
-            throw new ConfigException("tp " + cfg.tp() + ": tensor parallelism is not built into serve yet in this version; use --tp 1");
-        }
         Path path = cfg.model();
         String name = cfg.servedModelName();
         if (path == null) {
@@ -56,8 +53,9 @@ final class ModelHost {
         try {
             Tokenizer tok = Tokenizers.load(path);
             LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), cfg.kvCacheMemoryBytes(),
-                    cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(), cfg.maxModelLen(), cfg.enablePrefixCaching()));
-            EngineBackend backend = new EngineBackend(service, name, template, "cpu", "none (tp=1)");
+                    cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(), cfg.maxModelLen(), cfg.enablePrefixCaching(),
+                    cfg.tp()));
+            EngineBackend backend = new EngineBackend(service, name, template, "cpu", service.sharding());
             return new Loaded(service, backend, name, path);
         } catch (IOException | RuntimeException e) {
             model.close();

@@ -88,6 +88,27 @@ class RealModelServerTest {
     }
 
     @Test
+    void loadtestAgainstGannetOnStories260K(@TempDir Path out) throws Exception {
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "stories260K", null, ServingOptions.defaults())) {
+            int rc = new picocli.CommandLine(new dev.gannet.loadtest.LoadtestCommand()).execute(
+                    "--url", "http://127.0.0.1:" + s.port(), "--prompt-tokens", "32", "--max-tokens", "16",
+                    "--concurrency", "1,4", "--requests", "8", "--duration", "60", "--out", out.toString());
+            assertEquals(0, rc);
+            var results = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(out.resolve("results.json").toFile());
+            assertEquals("server", results.path("tokenCounting").asText().split(" ")[0], results.path("tokenCounting").toString());
+            assertEquals(2, results.path("points").size());
+            for (var point : results.path("points")) {
+                assertEquals(8, point.path("succeeded").asInt(), point.toString());
+                assertEquals(0.0, point.path("errorRate").asDouble(), point.toString());
+                assertEquals(8 * 16, point.path("outputTokens").asInt(), "ignore_eos makes every output exactly 16 tokens");
+                assertTrue(point.path("itlMs").path("p50").asDouble() > 0, point.toString());
+            }
+            assertTrue(Files.size(out.resolve("report.html")) > 1000);
+            assertEquals(0.0, s.settled().kvCacheUsage());
+        }
+    }
+
+    @Test
     void twoHundredConcurrentStreamsOnTheDemoModel(@TempDir Path tmp) throws Exception {
         Path demo = DemoModel.ensure(tmp.resolve(DemoModel.fileName(GgmlType.Q8_0)), GgmlType.Q8_0);
         try (Served s = Served.start(demo, DemoModel.NAME, null, new ServingOptions(2, 64L << 20, 16, 256, 64, 0, true));
