@@ -37,6 +37,9 @@ final class ModelHost {
             case "cpu" -> { }
             default -> throw new ConfigException("device " + cfg.device() + ": the CUDA backend is not built yet in this version; use --device cpu");
         }
+        if (!cfg.kvCacheDtype().equals("f32")) {
+            throw new ConfigException("kv_cache_dtype " + cfg.kvCacheDtype() + ": the 8-bit KV cache is not built yet in this version; use f32");
+        }
         Path path = cfg.model();
         String name = cfg.servedModelName();
         if (path == null) {
