@@ -2,6 +2,9 @@ package dev.gannet.runtime.model;
 
 import dev.gannet.runtime.kernel.Kernels;
 import dev.gannet.runtime.kernel.RopeTable;
+import dev.gannet.runtime.tensor.WeightMatrix;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The decoder forward pass over a ragged batch ({@link ForwardBatch}): one path for prefill, chunked
@@ -18,12 +21,49 @@ import dev.gannet.runtime.kernel.RopeTable;
  * logits = rmsNorm(x[logitIndices]) Wout
  * </pre>
  *
- * Not thread-safe: one thread (the engine's) calls {@link #forward}. The model, kernels, attention and
+ * Under tensor parallelism each rank runs one of these over its {@link Slice} of the model, and the
+ * {@link AllReduce} after wo and down sums the ranks' partial outputs; there is no second forward path.
+ *
+ * Not thread-safe: one thread (the engine's, or a rank's) calls {@link #forward}. The model, kernels, attention and
  * KV storage are owned by the caller; {@link #close()} releases nothing of theirs.
  */
 public final class ForwardPass implements BatchForward {
+    /**
+     * What this pass computes: the whole model, or one tensor-parallel rank's shard of it.
+     *
+     * @param layers  per layer: Q/K/V/gate/up with this slice's output rows, wo/down with its input columns
+     * @param lmHead  (vocabRows, dim): all of the vocabulary, or this rank's rows of it
+     * @param heads   query heads computed here
+     * @param kvHeads KV heads stored and read here
+     * @param ffn     FFN width computed here
+     */
+    public record Slice(List<LayerWeights> layers, WeightMatrix lmHead, int heads, int kvHeads, int ffn) {
+        public Slice {
+            layers = List.copyOf(layers);
+            if (heads <= 0 || kvHeads <= 0 || ffn <= 0 || heads % kvHeads != 0) {
+                throw new IllegalArgumentException("slice of " + heads + " heads, " + kvHeads + " KV heads, FFN " + ffn);
+            }
+        }
+
+        /** The whole model: tensor parallelism of one. */
+        public static Slice whole(Model m) {
+            ModelConfig c = m.config();
+            List<LayerWeights> ls = new ArrayList<>(c.numLayers());
+            for (int l = 0; l < c.numLayers(); l++) ls.add(m.layer(l));
+            return new Slice(ls, m.output(), c.numHeads(), c.numKvHeads(), c.ffnDim());
+        }
+    }
+
+    /** Sums a buffer across tensor-parallel ranks in place; absent (null) when the pass computes the whole model. */
+    @FunctionalInterface
+    public interface AllReduce {
+        void allReduce(float[] buf, int offset, int length);
+    }
+
     private final Model model;
     private final ModelConfig c;
+    private final Slice slice;
+    private final AllReduce allReduce;   // null: the whole model, nothing to reduce
     private final Kernels kernels;
     private final Attention attention;
     private final KvStorage kv;
@@ -33,26 +73,39 @@ public final class ForwardPass implements BatchForward {
 
     private final float[] x;       // (maxTokens, dim) residual stream
     private final float[] h;       // (maxTokens, dim) normed input / projection output
-    private final float[] q;       // (maxTokens, numHeads * headDim)
-    private final float[] k;       // (maxTokens, numKvHeads * headDim)
-    private final float[] v;       // (maxTokens, numKvHeads * headDim)
-    private final float[] att;     // (maxTokens, numHeads * headDim) attention output
-    private final float[] gate;    // (maxTokens, ffnDim)
-    private final float[] up;      // (maxTokens, ffnDim)
+    private final float[] q;       // (maxTokens, slice heads * headDim)
+    private final float[] k;       // (maxTokens, slice kvHeads * headDim)
+    private final float[] v;       // (maxTokens, slice kvHeads * headDim)
+    private final float[] att;     // (maxTokens, slice heads * headDim) attention output
+    private final float[] gate;    // (maxTokens, slice ffn)
+    private final float[] up;      // (maxTokens, slice ffn)
     private final float[] last;    // (maxLogits, dim) rows that need logits
-    private final float[] logits;  // (maxLogits, vocab)
+    private final float[] logits;  // (maxLogits, lmHead rows): all of the vocabulary, or this slice's rows
     private final int[] tokenSeq;  // (maxTokens) sequence index of each token
 
     /**
+     * The whole model on one set of threads.
+     *
      * @param maxTokens most tokens one batch may hold (sizes the activation buffers)
      * @param maxLogits most logit rows one batch may ask for
      */
     public ForwardPass(Model model, Kernels kernels, Attention attention, KvStorage kv, int maxTokens, int maxLogits) {
+        this(model, Slice.whole(model), null, kernels, attention, kv, maxTokens, maxLogits);
+    }
+
+    /**
+     * One slice of the model (a tensor-parallel rank): {@code allReduce} sums the partial outputs of the
+     * row-parallel wo and down projections across ranks; {@link #forward} then returns this slice's logits rows.
+     */
+    public ForwardPass(Model model, Slice slice, AllReduce allReduce, Kernels kernels, Attention attention, KvStorage kv,
+                       int maxTokens, int maxLogits) {
         this.model = model;
         this.c = model.config();
-        if (kv.numLayers() != c.numLayers() || kv.numKvHeads() != c.numKvHeads() || kv.headDim() != c.headDim()) {
+        this.slice = slice;
+        this.allReduce = allReduce;
+        if (kv.numLayers() != c.numLayers() || kv.numKvHeads() != slice.kvHeads() || kv.headDim() != c.headDim()) {
             throw new IllegalArgumentException("KV storage (" + kv.numLayers() + " layers, " + kv.numKvHeads() + " kv heads, head dim "
-                    + kv.headDim() + ") does not fit the model " + c);
+                    + kv.headDim() + ") does not fit the model " + c + " sliced to " + slice.kvHeads() + " KV heads");
         }
         if (maxTokens <= 0 || maxLogits <= 0) throw new IllegalArgumentException("maxTokens " + maxTokens + ", maxLogits " + maxLogits);
         this.kernels = kernels;
@@ -61,16 +114,18 @@ public final class ForwardPass implements BatchForward {
         this.rope = RopeTable.of(c.ropeStyle(), model.ropeInvFreq(), c.contextLength());
         this.maxTokens = maxTokens;
         this.maxLogits = maxLogits;
+        int qDim = slice.heads() * c.headDim();
+        int kvDim = slice.kvHeads() * c.headDim();
         x = new float[maxTokens * c.dim()];
         h = new float[maxTokens * c.dim()];
-        q = new float[maxTokens * c.qDim()];
-        k = new float[maxTokens * c.kvDim()];
-        v = new float[maxTokens * c.kvDim()];
-        att = new float[maxTokens * c.qDim()];
-        gate = new float[maxTokens * c.ffnDim()];
-        up = new float[maxTokens * c.ffnDim()];
+        q = new float[maxTokens * qDim];
+        k = new float[maxTokens * kvDim];
+        v = new float[maxTokens * kvDim];
+        att = new float[maxTokens * qDim];
+        gate = new float[maxTokens * slice.ffn()];
+        up = new float[maxTokens * slice.ffn()];
         last = new float[maxLogits * c.dim()];
-        logits = new float[maxLogits * c.vocabSize()];
+        logits = new float[maxLogits * slice.lmHead().rows()];
         tokenSeq = new int[maxTokens];
     }
 
@@ -99,12 +154,12 @@ public final class ForwardPass implements BatchForward {
         if (numLogits == 0) return logits; // a middle chunk of a prompt: only its K/V were wanted
         for (int i = 0; i < numLogits; i++) System.arraycopy(x, batch.logitIndices()[i] * dim, last, i * dim, dim);
         kernels.rmsNorm(last, model.outputNorm(), last, numLogits, dim, c.rmsEps());
-        kernels.matmul(model.output(), last, logits, numLogits);
+        kernels.matmul(slice.lmHead(), last, logits, numLogits);
         return logits;
     }
 
     private void layer(int l, ForwardBatch batch) {
-        LayerWeights w = model.layer(l);
+        LayerWeights w = slice.layers().get(l);
         int n = batch.numTokens();
         int dim = c.dim();
         kernels.rmsNorm(x, w.attnNorm(), h, n, dim, c.rmsEps());
@@ -116,18 +171,20 @@ public final class ForwardPass implements BatchForward {
             addRows(k, w.bk(), n);
             addRows(v, w.bv(), n);
         }
-        kernels.rope(q, n, c.numHeads(), c.headDim(), batch.positions(), rope);
-        kernels.rope(k, n, c.numKvHeads(), c.headDim(), batch.positions(), rope);
+        kernels.rope(q, n, slice.heads(), c.headDim(), batch.positions(), rope);
+        kernels.rope(k, n, slice.kvHeads(), c.headDim(), batch.positions(), rope);
         kv.write(l, batch.slotMapping(), k, v, n);
         attention.attend(batch, tokenSeq, q, kv, l, att);
-        kernels.matmul(w.wo(), att, h, n);
+        kernels.matmul(w.wo(), att, h, n);          // under tensor parallelism: a partial sum over this slice's heads
+        if (allReduce != null) allReduce.allReduce(h, 0, n * dim);
         addInto(x, h, n * dim);
 
         kernels.rmsNorm(x, w.ffnNorm(), h, n, dim, c.rmsEps());
         kernels.matmul(w.gate(), h, gate, n);
         kernels.matmul(w.up(), h, up, n);
-        kernels.swiglu(gate, up, n, c.ffnDim());
-        kernels.matmul(w.down(), gate, h, n);
+        kernels.swiglu(gate, up, n, slice.ffn());
+        kernels.matmul(w.down(), gate, h, n);       // under tensor parallelism: a partial sum over this slice's FFN
+        if (allReduce != null) allReduce.allReduce(h, 0, n * dim);
         addInto(x, h, n * dim);
     }
 
