@@ -1,6 +1,7 @@
 package dev.gannet.runtime.model;
 
 import dev.gannet.runtime.kernel.Kernels;
+import dev.gannet.runtime.kernel.VectorKernels;
 import java.util.Arrays;
 
 /**
@@ -33,7 +34,8 @@ public final class Session implements AutoCloseable {
 
     /** As {@link #Session(Model, Kernels)} with room for {@code maxContext} tokens (at most the model's context length). */
     public Session(Model model, Kernels kernels, int maxContext) {
-        this(model, kernels, new VectorAttention(model.config(), kernels.threads()), true, 256, maxContext);
+        this(model, kernels, kernels instanceof VectorKernels vk ? new VectorAttention(model.config(), vk.pool())
+                : new VectorAttention(model.config(), kernels.threads()), true, 256, maxContext);
     }
 
     /** A session on the given attention (owned by the caller) with prefill chunks of at most {@code chunk} tokens. */

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.model;
 
+import dev.gannet.runtime.kernel.ComputePool;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,7 +9,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Attention with the Vector API on a {@link WorkerPool}, split along the context (Flash-Decoding).
+ * Attention with the Vector API on a {@link ComputePool}, split along the context (Flash-Decoding).
  *
  * <p>Work is done per (token, KV head): the query heads that share a KV head (GQA) are computed together,
  * so each K/V row is fetched from memory once per group. Each (token, head) splits its context of L positions into partitions of {@link #partitionSize(int)}
@@ -34,7 +35,8 @@ public final class VectorAttention implements Attention {
     private final int group;
     private final float scale;
     private final int minPartition;
-    private final WorkerPool pool;
+    private final ComputePool pool;
+    private final boolean ownsPool;
     private final int rec;            // floats of one head's partial result: m, l, o(headDim)
     private final int maxPartition;
     private final float[][] scores;   // [worker] (group, maxPartition) scores, then probabilities
@@ -53,6 +55,22 @@ public final class VectorAttention implements Attention {
      * @param minPartition smallest partition, in positions (256 in production; tests use small ones)
      */
     public VectorAttention(int numHeads, int numKvHeads, int headDim, int maxContext, int threads, int minPartition) {
+        this(numHeads, numKvHeads, headDim, maxContext, new ComputePool(threads), true, minPartition);
+    }
+
+    /**
+     * Attention on a pool shared with the matmul kernels ({@code VectorKernels.pool()}): the engine thread runs
+     * one op at a time, so one set of threads serves both. The pool stays open when this closes.
+     */
+    public VectorAttention(ModelConfig config, ComputePool shared) {
+        this(config.numHeads(), config.numKvHeads(), config.headDim(), config.contextLength(), shared, false, 256);
+    }
+
+    private VectorAttention(int numHeads, int numKvHeads, int headDim, int maxContext, ComputePool pool, boolean ownsPool,
+                            int minPartition) {
+        int threads = pool.size();
+        this.pool = pool;
+        this.ownsPool = ownsPool;
         if (numHeads % numKvHeads != 0) throw new IllegalArgumentException(numHeads + " heads, " + numKvHeads + " kv heads");
         if (minPartition <= 0 || Integer.bitCount(minPartition) != 1) throw new IllegalArgumentException("minPartition " + minPartition + " must be a power of two");
         this.numHeads = numHeads;
@@ -61,7 +79,6 @@ public final class VectorAttention implements Attention {
         this.group = numHeads / numKvHeads;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
         this.minPartition = minPartition;
-        this.pool = new WorkerPool(threads, "attention");
         this.rec = headDim + 2;
         this.maxPartition = partitionSize(maxContext);
         this.scores = new float[threads][group * maxPartition];
@@ -95,7 +112,7 @@ public final class VectorAttention implements Attention {
         j.out = out;
         int items = batch.numTokens() * numKvHeads;
         try {
-            if (items < splitItems && pool.threads() > 1) {
+            if (items < splitItems && pool.size() > 1) {
                 int units = 0;
                 for (int i = 0; i < items; i++) {
                     unitStart[i] = units;
@@ -125,7 +142,7 @@ public final class VectorAttention implements Attention {
     }
 
     /** The current call's inputs; one long-lived instance so that fanning out allocates nothing. */
-    private final class Job implements WorkerPool.Task {
+    private final class Job implements ComputePool.Task {
         Phase phase;
         int count;
         ForwardBatch batch;
@@ -136,7 +153,7 @@ public final class VectorAttention implements Attention {
         float[] out;
 
         @Override
-        public void run(int worker) {
+        public void run(int worker, int workers) {
             for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
                 switch (phase) {
                     case WHOLE_ITEMS -> wholeItem(worker, i);
@@ -305,6 +322,6 @@ public final class VectorAttention implements Attention {
 
     @Override
     public void close() {
-        pool.close();
+        if (ownsPool) pool.close();
     }
 }

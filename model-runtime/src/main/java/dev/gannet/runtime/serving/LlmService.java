@@ -58,8 +58,9 @@ public final class LlmService implements AutoCloseable {
         }
         int numBlocks = (int) Math.min(blocks, Integer.MAX_VALUE / o.blockSize());
         if (o.tp() == 1) {
-            this.kernels = new VectorKernels(threads);
-            this.attention = new VectorAttention(c, threads);
+            VectorKernels vk = new VectorKernels(threads);
+            this.kernels = vk;
+            this.attention = new VectorAttention(c, vk.pool()); // one set of threads for matmuls and attention
             this.kv = KvStorage.forModel(c, numBlocks, o.blockSize());
             this.forward = new ForwardPass(model, kernels, attention, kv, o.maxBatchTokens(), o.maxRunning());
             this.sharding = "none (tp=1)";
