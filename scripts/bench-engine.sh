@@ -17,7 +17,7 @@ port=${GANNET_BENCH_PORT:-18480}
 mkdir -p "$models" "$out"
 [ -f "$model" ] || bin/gannet model synth --shape tinyllama-1.1b --dtype q8_0 --vocab "$vocab" --out "$model"
 
-bin/gannet serve --model "$model" --port "$port" --threads 2 --max-batch-tokens 256 --max-running 32 \
+bin/gannet serve --model "$model" --port "$port" --threads 2 --max-batch-tokens 128 --max-running 32 \
   --kv-cache-memory 2GiB 2> "$out/serve.log" > /dev/null &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
