@@ -3,6 +3,7 @@ package dev.gannet.runtime.kernel;
 import static dev.gannet.runtime.kernel.Chunks.F;
 import static dev.gannet.runtime.kernel.Chunks.L;
 
+import dev.gannet.runtime.tensor.GgmlType;
 import dev.gannet.runtime.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -17,9 +18,10 @@ import jdk.incubator.vector.IntVector;
  * summed by {@link Chunks#sumLanes}; the columns past the last whole chunk (only F32/F16/BF16 rows can have
  * them) are added by a scalar fused chain started at 0, and that tail is added last.
  *
- * <p>One token (decode): four rows at a time (as two calls of two rows for the quantized types: faster,
- * and four would exceed C2's inlining budget so vectors would be boxed), weights dequantized in
- * registers straight from the mapped file: independent accumulator chains, sequential weight streams. K-quants stage four rows through L1 instead.
+ * <p>One token (decode): two rows per loop (four would exceed C2's inlining budget so vectors would
+ * be boxed), weights dequantized in registers straight from the mapped file: independent accumulator
+ * chains. Q8_0, Q4_0 and F16 pair rows {@link #GAP} apart (more prefetch streams), other types
+ * take four rows at a time; K-quants stage four rows through L1 instead.
  * Several tokens: four rows are dequantized once into the per-thread staging buffer and reused by
  * every token ({@link TiledKernels}).
  */
@@ -44,6 +46,9 @@ final class MatmulKernels {
     static void rows(WeightMatrix w, float[] x, float[] out, int numTokens, int r0, int r1, float[] stage) {
         int r = r0;
         if (numTokens == 1) {
+            if (pairable(w.type())) {
+                for (int g; (g = Math.min(GAP, (r1 - r) / 2)) >= 2; r += 2 * g) directPairs(w, r, g, x, out, stage);
+            }
             for (; r + 4 <= r1; r += 4) direct4(w, r, x, out, stage);
         } else {
             int cols = w.cols();
@@ -142,7 +147,42 @@ final class MatmulKernels {
         return acc;
     }
 
-    // ---- one token: rows r..r+3 straight from the weights ------------------------------------------
+    // ---- one token: rows straight from the weights -------------------------------------------------
+
+    /**
+     * Row distance within a pair of the one-token path: rows r + i and r + GAP + i share a loop.
+     * Two weight streams some rows apart read from DRAM measurably faster than two adjacent rows
+     * (about 20% on the TinyLlama shapes, 2 threads, mapped weights: the hardware prefetchers keep
+     * more lines in flight; 8 and 32 measured alike). A row's reduction order does not change.
+     */
+    static final int GAP = 8;
+
+    private static boolean pairable(GgmlType t) {
+        return t == GgmlType.Q8_0 || t == GgmlType.Q4_0 || t == GgmlType.F16;
+    }
+
+    /** Rows r .. r + 2 gap - 1 of a pairable type: gap two-row loops over rows (r + i, r + gap + i). */
+    private static void directPairs(WeightMatrix w, int r, int gap, float[] x, float[] out, float[] s) {
+        MemorySegment d = w.data();
+        long rb = w.rowStride();
+        long p = r * rb;
+        long dist = gap * rb;
+        int chunks = w.cols() / L;
+        int red = s.length - REDUCE;
+        int from = chunks * L;
+        boolean hasTail = from < w.cols();
+        GgmlType type = w.type();
+        for (int i = 0; i < gap; i++) {
+            long pi = p + i * rb;
+            switch (type) {
+                case Q8_0 -> directQ8_0(d, pi, dist, chunks, x, s, red);
+                case Q4_0 -> directQ4_0(d, pi, dist, chunks, x, s, red);
+                default -> directF16(d, pi, dist, chunks, x, s, red);
+            }
+            out[r + i] = Chunks.sumLanes(s, red) + (hasTail ? tailDirect(w, pi, x, from) : 0f);
+            out[r + gap + i] = Chunks.sumLanes(s, red + L) + (hasTail ? tailDirect(w, pi + dist, x, from) : 0f);
+        }
+    }
 
     private static void direct4(WeightMatrix w, int r, float[] x, float[] out, float[] s) {
         MemorySegment d = w.data();
