@@ -110,6 +110,10 @@ public final class GenerateCommand extends CliCommand {
             long t3 = System.nanoTime();
             err.printf(Locale.ROOT, "%nload: %.0f ms; prompt: %d tokens, %.1f tokens/s; generated: %d tokens, %.1f tokens/s (%d threads, tp %d)%n",
                     (t1 - t0) / 1e6, ids.length, ids.length / ((t2 - t1) / 1e9), generated, generated / ((t3 - t2) / 1e9), n, tp);
+            if (session.forward() instanceof TensorParallelForward tpf) {
+                err.printf(Locale.ROOT, "tensor parallel: %.1f ms in all-reduce/gather on rank 0 (%.1f%% of %.0f ms of forward steps)%n",
+                        tpf.collectiveNanos() / 1e6, 100.0 * tpf.collectiveNanos() / (t3 - t1), (t3 - t1) / 1e6);
+            }
             return 0;
         }
     }

@@ -88,6 +88,9 @@ public final class Session implements AutoCloseable {
         return (maxContext + BLOCK_SIZE - 1) / BLOCK_SIZE;
     }
 
+    /** The forward pass this session drives. */
+    public BatchForward forward() { return forward; }
+
     /** Most tokens this session holds. */
     public int maxContext() { return maxContext; }
 

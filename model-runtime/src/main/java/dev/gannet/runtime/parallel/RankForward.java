@@ -27,6 +27,7 @@ final class RankForward implements AutoCloseable {
     private final ForwardPass pass;
     private final float[] padded;        // (maxLogits, vocabPerRank): the last rank may own fewer vocabulary rows
     private final int rows;              // vocabulary rows this rank owns
+    private long collectiveNanos;        // time inside all-reduce and gather, waiting for slower ranks included
 
     RankForward(Model model, ShardingPlan plan, Communicator comm, Compute compute, int threads,
                 int numBlocks, int blockSize, int maxTokens, int maxLogits) {
@@ -44,7 +45,7 @@ final class RankForward implements AutoCloseable {
         try {
             kern = compute.kernels(threads);
             att = compute.attention(slice.heads(), slice.kvHeads(), c.headDim(), c.contextLength(), threads);
-            this.pass = new ForwardPass(model, slice, comm::allReduce, kern, att, kv, maxTokens, maxLogits);
+            this.pass = new ForwardPass(model, slice, this::timedAllReduce, kern, att, kv, maxTokens, maxLogits);
         } catch (RuntimeException | Error e) {
             if (att != null) att.close();
             if (kern != null) kern.close();
@@ -59,6 +60,15 @@ final class RankForward implements AutoCloseable {
 
     KvStorage kv() { return kv; }
 
+    /** Nanoseconds this rank has spent in collectives so far; read by its own thread or after a step. */
+    long collectiveNanos() { return collectiveNanos; }
+
+    private void timedAllReduce(float[] buf, int offset, int length) {
+        long t0 = System.nanoTime();
+        comm.allReduce(buf, offset, length);
+        collectiveNanos += System.nanoTime() - t0;
+    }
+
     /**
      * Runs one step. On the root rank {@code gathered} receives every rank's logits slice, rank after rank:
      * rank q's (numLogits, vocabRows(q)) at q * numLogits * vocabPerRank; other ranks pass null.
@@ -68,7 +78,9 @@ final class RankForward implements AutoCloseable {
         int numLogits = batch.numLogits();
         if (numLogits == 0) return; // a middle chunk of a prompt: only its K/V were wanted (same on every rank)
         System.arraycopy(local, 0, padded, 0, numLogits * rows); // packed (numLogits, rows), as before the gather
+        long t0 = System.nanoTime();
         comm.gather(padded, 0, numLogits * plan.vocabPerRank(), gathered, 0, 0);
+        collectiveNanos += System.nanoTime() - t0;
     }
 
     @Override

@@ -94,6 +94,9 @@ public final class TensorParallelForward implements BatchForward {
 
     public int maxLogits() { return maxLogits; }
 
+    /** Time rank 0 (the caller's thread) has spent in all-reduce and gather, waits for other ranks included. */
+    public long collectiveNanos() { return ranks[0].collectiveNanos(); }
+
     /**
      * Runs one step on all ranks: writes every token's K/V (each rank its KV heads) and returns the logits of
      * {@code batch.logitIndices()} as (numLogits, vocab) f32 at the start of a reused buffer, valid until the
