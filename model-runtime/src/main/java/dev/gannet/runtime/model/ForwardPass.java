@@ -4,6 +4,7 @@ import dev.gannet.runtime.kernel.Kernels;
 import dev.gannet.runtime.kernel.RopeTable;
 import dev.gannet.runtime.tensor.WeightMatrix;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,16 +55,25 @@ public final class ForwardPass implements BatchForward {
         }
     }
 
-    /** Sums a buffer across tensor-parallel ranks in place; absent (null) when the pass computes the whole model. */
-    @FunctionalInterface
-    public interface AllReduce {
+    /** The collectives a tensor-parallel rank needs; absent (null) when the pass computes the whole model. */
+    public interface Collectives {
+        int rank();
+
+        int size();
+
+        /** Sums buf[offset, offset + length) across ranks in place, in a fixed rank order. */
         void allReduce(float[] buf, int offset, int length);
+
+        /** dst (ranks, len) rank-major = every rank's src[srcOff, srcOff + len). */
+        void allGather(float[] src, int srcOff, int len, float[] dst, int dstOff);
     }
 
     private final Model model;
     private final ModelConfig c;
     private final Slice slice;
-    private final AllReduce allReduce;   // null: the whole model, nothing to reduce
+    private final Collectives coll;      // null: the whole model, nothing to reduce
+    private final float[] gathered;      // (ranks, maxTokens, local width) when a row-parallel weight stays whole, else null
+    private final float[] full;          // (maxTokens, full width) the same, token-major
     private final Kernels kernels;
     private final Attention attention;
     private final KvStorage kv;
@@ -94,15 +104,17 @@ public final class ForwardPass implements BatchForward {
     }
 
     /**
-     * One slice of the model (a tensor-parallel rank): {@code allReduce} sums the partial outputs of the
+     * One slice of the model (a tensor-parallel rank): {@code coll} all-reduces the partial outputs of the
      * row-parallel wo and down projections across ranks; {@link #forward} then returns this slice's logits rows.
+     * A wo or down that the slice holds whole (its quant blocks span ranks) is applied by rank 0 to the
+     * all-gathered input instead.
      */
-    public ForwardPass(Model model, Slice slice, AllReduce allReduce, Kernels kernels, Attention attention, KvStorage kv,
+    public ForwardPass(Model model, Slice slice, Collectives coll, Kernels kernels, Attention attention, KvStorage kv,
                        int maxTokens, int maxLogits) {
         this.model = model;
         this.c = model.config();
         this.slice = slice;
-        this.allReduce = allReduce;
+        this.coll = coll;
         if (kv.numLayers() != c.numLayers() || kv.numKvHeads() != slice.kvHeads() || kv.headDim() != c.headDim()) {
             throw new IllegalArgumentException("KV storage (" + kv.numLayers() + " layers, " + kv.numKvHeads() + " kv heads, head dim "
                     + kv.headDim() + ") does not fit the model " + c + " sliced to " + slice.kvHeads() + " KV heads");
@@ -127,6 +139,14 @@ public final class ForwardPass implements BatchForward {
         last = new float[maxLogits * c.dim()];
         logits = new float[maxLogits * slice.lmHead().rows()];
         tokenSeq = new int[maxTokens];
+        int wholeWidth = 0;
+        for (LayerWeights w : slice.layers()) {
+            if (w.wo().cols() != qDim) wholeWidth = Math.max(wholeWidth, w.wo().cols());
+            if (w.down().cols() != slice.ffn()) wholeWidth = Math.max(wholeWidth, w.down().cols());
+        }
+        if (wholeWidth > 0 && coll == null) throw new IllegalArgumentException("a whole row-parallel weight needs collectives");
+        gathered = wholeWidth == 0 ? null : new float[maxTokens * wholeWidth];
+        full = wholeWidth == 0 ? null : new float[maxTokens * wholeWidth];
     }
 
     public Model model() { return model; }
@@ -175,16 +195,14 @@ public final class ForwardPass implements BatchForward {
         kernels.rope(k, n, slice.kvHeads(), c.headDim(), batch.positions(), rope);
         kv.write(l, batch.slotMapping(), k, v, n);
         attention.attend(batch, tokenSeq, q, kv, l, att);
-        kernels.matmul(w.wo(), att, h, n);          // under tensor parallelism: a partial sum over this slice's heads
-        if (allReduce != null) allReduce.allReduce(h, 0, n * dim);
+        rowParallel(w.wo(), att, slice.heads() * c.headDim(), n); // h = att Wo, summed over ranks
         addInto(x, h, n * dim);
 
         kernels.rmsNorm(x, w.ffnNorm(), h, n, dim, c.rmsEps());
         kernels.matmul(w.gate(), h, gate, n);
         kernels.matmul(w.up(), h, up, n);
         kernels.swiglu(gate, up, n, slice.ffn());
-        kernels.matmul(w.down(), gate, h, n);       // under tensor parallelism: a partial sum over this slice's FFN
-        if (allReduce != null) allReduce.allReduce(h, 0, n * dim);
+        rowParallel(w.down(), gate, slice.ffn(), n);             // h = gate Wdown, summed over ranks
         addInto(x, h, n * dim);
     }
 
@@ -205,6 +223,31 @@ public final class ForwardPass implements BatchForward {
                 if (b < 0 || b >= kv.numBlocks()) throw new IllegalArgumentException("block id " + b + " outside [0, " + kv.numBlocks() + ")");
             }
         }
+    }
+
+    /**
+     * h (n, dim) = in (n, width) times w transposed, summed over ranks. Under tensor parallelism w holds this
+     * slice's input columns and each rank's product is a partial sum for the all-reduce; when w is whole (its
+     * quant blocks span ranks), every rank's columns are gathered, rank 0 multiplies, the others add zero.
+     */
+    private void rowParallel(WeightMatrix w, float[] in, int width, int n) {
+        int dim = c.dim();
+        if (coll == null || w.cols() == width) {
+            kernels.matmul(w, in, h, n);
+            if (coll != null) coll.allReduce(h, 0, n * dim);
+            return;
+        }
+        int ranks = coll.size();
+        coll.allGather(in, 0, n * width, gathered, 0);
+        for (int r = 0; r < ranks; r++) {
+            for (int t = 0; t < n; t++) System.arraycopy(gathered, (r * n + t) * width, full, t * w.cols() + r * width, width);
+        }
+        if (coll.rank() == 0) {
+            kernels.matmul(w, full, h, n);
+        } else {
+            Arrays.fill(h, 0, n * dim, 0f);
+        }
+        coll.allReduce(h, 0, n * dim);
     }
 
     /** a (n, bias.length) += bias per row. */

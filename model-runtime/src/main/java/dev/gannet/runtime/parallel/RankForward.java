@@ -45,7 +45,7 @@ final class RankForward implements AutoCloseable {
         try {
             kern = compute.kernels(threads);
             att = compute.attention(slice.heads(), slice.kvHeads(), c.headDim(), c.contextLength(), threads);
-            this.pass = new ForwardPass(model, slice, this::timedAllReduce, kern, att, kv, maxTokens, maxLogits);
+            this.pass = new ForwardPass(model, slice, new TimedCollectives(), kern, att, kv, maxTokens, maxLogits);
         } catch (RuntimeException | Error e) {
             if (att != null) att.close();
             if (kern != null) kern.close();
@@ -63,10 +63,27 @@ final class RankForward implements AutoCloseable {
     /** Nanoseconds this rank has spent in collectives so far; read by its own thread or after a step. */
     long collectiveNanos() { return collectiveNanos; }
 
-    private void timedAllReduce(float[] buf, int offset, int length) {
-        long t0 = System.nanoTime();
-        comm.allReduce(buf, offset, length);
-        collectiveNanos += System.nanoTime() - t0;
+    /** The communicator as the forward pass sees it, timing every collective. */
+    private final class TimedCollectives implements ForwardPass.Collectives {
+        @Override
+        public int rank() { return comm.rank(); }
+
+        @Override
+        public int size() { return comm.size(); }
+
+        @Override
+        public void allReduce(float[] buf, int offset, int length) {
+            long t0 = System.nanoTime();
+            comm.allReduce(buf, offset, length);
+            collectiveNanos += System.nanoTime() - t0;
+        }
+
+        @Override
+        public void allGather(float[] src, int srcOff, int len, float[] dst, int dstOff) {
+            long t0 = System.nanoTime();
+            comm.allGather(src, srcOff, len, dst, dstOff);
+            collectiveNanos += System.nanoTime() - t0;
+        }
     }
 
     /**

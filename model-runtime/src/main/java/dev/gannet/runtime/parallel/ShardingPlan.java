@@ -22,8 +22,8 @@ import dev.gannet.runtime.tensor.WeightMatrix;
  * </pre>
  *
  * Column-parallel slices are contiguous rows of the file ({@link WeightMatrix#rowSlice}); row-parallel
- * slices are column ranges of a row-major matrix, so each rank's share of a row must be whole quant blocks
- * ({@link #checkWeights}). When there are fewer KV heads than ranks, each KV head is replicated on the
+ * slices are column ranges of a row-major matrix, so each rank's share of a row must be whole quant blocks;
+ * a weight whose blocks span ranks stays whole and rank 0 applies it to the gathered input ({@link #splits}). When there are fewer KV heads than ranks, each KV head is replicated on the
  * {@link #kvReplicas()} consecutive ranks whose query heads use it (as Megatron and vLLM do).
  * A row-parallel bias (none in Llama or Qwen2) would be added once, to the all-reduced sum, not per rank.
  * The LM head is split by vocabulary because it is the largest single matrix a decode step reads
@@ -60,11 +60,9 @@ public record ShardingPlan(ModelConfig config, int ranks) {
         return new ShardingPlan(config, ranks);
     }
 
-    /** The plan for {@code model}, with every row-parallel weight checked for whole quant blocks per rank. */
+    /** The plan for {@code model} (its shape checks are those of {@link #of}). */
     public static ShardingPlan forModel(Model model, int ranks) {
-        ShardingPlan plan = new ShardingPlan(model.config(), ranks);
-        plan.checkWeights(model);
-        return plan;
+        return new ShardingPlan(model.config(), ranks);
     }
 
     /** Query heads per rank. */
@@ -126,9 +124,18 @@ public record ShardingPlan(ModelConfig config, int ranks) {
         Range f = ffnRows(rank);
         return new LayerWeights(w.attnNorm(),
                 w.wq().rowSlice(q.from(), q.to()), w.wk().rowSlice(kv.from(), kv.to()), w.wv().rowSlice(kv.from(), kv.to()),
-                w.wo().colSlice(q.from(), q.to()),
+                splits(w.wo(), q.length()) ? w.wo().colSlice(q.from(), q.to()) : w.wo(),
                 slice(w.bq(), q), slice(w.bk(), kv), slice(w.bv(), kv),
-                w.ffnNorm(), w.gate().rowSlice(f.from(), f.to()), w.up().rowSlice(f.from(), f.to()), w.down().colSlice(f.from(), f.to()));
+                w.ffnNorm(), w.gate().rowSlice(f.from(), f.to()), w.up().rowSlice(f.from(), f.to()), splits(w.down(), f.length()) ? w.down().colSlice(f.from(), f.to()) : w.down());
+    }
+
+    /**
+     * Whether a row-parallel weight splits into whole quant blocks per rank (a rank's columns of a row must
+     * start and end on a block boundary to be a view of the file). One that does not stays whole: the forward
+     * pass then gathers its input and lets rank 0 apply it (exact, but that projection is not parallel).
+     */
+    public static boolean splits(WeightMatrix w, int colsPerRank) {
+        return colsPerRank % w.type().blockSize() == 0;
     }
 
     /** Rank {@code rank}'s rows of the LM head (vocab, dim): a view, no copy. */
@@ -141,25 +148,15 @@ public record ShardingPlan(ModelConfig config, int ranks) {
         return bias == null ? null : java.util.Arrays.copyOfRange(bias, r.from(), r.to());
     }
 
-    /**
-     * Checks that every row-parallel weight (wo, down) splits into whole quant blocks per rank: a rank's
-     * columns of a row must start and end on a block boundary to be a valid view of the file.
-     */
-    public void checkWeights(Model model) {
+    /** Row-parallel weights (wo, down) that stay whole because their quant blocks span ranks, for the start-up log. */
+    public int wholeRowParallelWeights(Model model) {
+        int whole = 0;
         for (int l = 0; l < config.numLayers(); l++) {
             LayerWeights w = model.layer(l);
-            checkRowParallel(w.wo(), headsPerRank() * config.headDim(), "attention output width");
-            checkRowParallel(w.down(), ffnPerRank(), "FFN width");
+            if (!splits(w.wo(), headsPerRank() * config.headDim())) whole++;
+            if (!splits(w.down(), ffnPerRank())) whole++;
         }
-    }
-
-    private void checkRowParallel(WeightMatrix w, int colsPerRank, String what) {
-        int block = w.type().blockSize();
-        if (colsPerRank % block != 0) {
-            throw new IllegalArgumentException(prefix(ranks) + w.name() + " is " + w.type() + " (blocks of " + block
-                    + " values); row-parallel splits its " + what + " of " + w.cols() + " into " + colsPerRank
-                    + " columns per rank, not a whole number of blocks");
-        }
+        return whole;
     }
 
     /** One line for the start-up log. */

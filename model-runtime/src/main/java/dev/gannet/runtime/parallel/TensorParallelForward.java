@@ -50,7 +50,6 @@ public final class TensorParallelForward implements BatchForward {
         if (maxTokens <= 0 || maxLogits <= 0 || threads <= 0) {
             throw new IllegalArgumentException("maxTokens " + maxTokens + ", maxLogits " + maxLogits + ", threads " + threads + " must be positive");
         }
-        plan.checkWeights(model);
         int n = plan.ranks();
         this.model = model;
         this.c = model.config();

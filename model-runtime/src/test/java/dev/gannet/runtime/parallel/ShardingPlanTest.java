@@ -121,17 +121,21 @@ class ShardingPlanTest {
     }
 
     @Test
-    void rowParallelSplitMustKeepWholeQuantBlocks() throws IOException {
+    void rowParallelWeightsWhoseQuantBlocksSpanRanksStayWhole() throws IOException {
         try (Model m = ModelLoader.load(TestModels.path("tiny-llama-q4_k_m.gguf"))) {
-            ShardingPlan.forModel(m, 1);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShardingPlan.forModel(m, 2));
-            assertEquals("--tp 2: blk.0.attn_output.weight is Q4_K (blocks of 256 values); row-parallel splits its attention output"
-                    + " width of 256 into 128 columns per rank, not a whole number of blocks", e.getMessage());
+            ShardingPlan plan = ShardingPlan.forModel(m, 2);
+            // attn_output is one Q4_K block (256 values) wide: 128 columns per rank would cut the block
+            assertEquals(256, plan.shard(m.layer(0), 1).wo().cols());
+            assertTrue(plan.wholeRowParallelWeights(m) > 0);
+            assertEquals(128, plan.shard(m.layer(0), 1).wq().rows());
         }
         try (Model m = ModelLoader.load(TestModels.path("tiny-llama-q8_0.gguf"))) {
-            assertEquals(4, ShardingPlan.forModel(m, 4).ranks()); // 64 and 192 columns per rank: 2 and 6 blocks of 32
+            ShardingPlan plan = ShardingPlan.forModel(m, 4); // 64 and 192 columns per rank: 2 and 6 blocks of 32
+            assertEquals(0, plan.wholeRowParallelWeights(m));
+            assertEquals(64, plan.shard(m.layer(0), 3).wo().cols());
         }
     }
+
 
     @Test
     void rangesOutsideThePlanAreRejected() {
