@@ -36,6 +36,7 @@ public final class LlmService implements AutoCloseable {
     private final KvStorage kv;          // null under tensor parallelism: each rank stores its KV heads
     private final BatchForward forward;
     private final String sharding;
+    private final int kvBlocks;
     private final ForwardRunner runner;
     private final Engine engine;
     private final int maxModelLen;
@@ -57,6 +58,7 @@ public final class LlmService implements AutoCloseable {
                     + blockBytes + " bytes for this model");
         }
         int numBlocks = (int) Math.min(blocks, Integer.MAX_VALUE / o.blockSize());
+        this.kvBlocks = numBlocks;
         if (o.tp() == 1) {
             VectorKernels vk = new VectorKernels(threads);
             this.kernels = vk;
@@ -90,6 +92,9 @@ public final class LlmService implements AutoCloseable {
     public int maxModelLen() { return maxModelLen; }
 
     public int threads() { return threads; }
+
+    /** KV blocks the budget holds (block 0 is the null block). */
+    public int kvBlocks() { return kvBlocks; }
 
     /** How the model is split across ranks, for the start-up log and /v1/models. */
     public String sharding() { return sharding; }

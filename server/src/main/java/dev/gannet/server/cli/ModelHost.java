@@ -55,7 +55,7 @@ final class ModelHost {
         Model model = ModelLoader.load(path);
         try {
             Tokenizer tok = Tokenizers.load(path);
-            LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), cfg.kvCacheMemoryBytes(),
+            LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), kvCacheBytes(cfg),
                     cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(), cfg.maxModelLen(), cfg.enablePrefixCaching(),
                     cfg.tp()));
             EngineBackend backend = new EngineBackend(service, name, template, "cpu", service.sharding());
@@ -64,6 +64,13 @@ final class ModelHost {
             model.close();
             throw e;
         }
+    }
+
+    /** The KV budget in bytes: as configured, or the configured fraction of the memory free now. */
+    static long kvCacheBytes(ServerConfig cfg) {
+        if (cfg.kvCacheMemoryFraction() == 0) return cfg.kvCacheMemoryBytes();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return Math.max(1L << 20, (long) (cfg.kvCacheMemoryFraction() * os.getFreeMemorySize()));
     }
 
     static String stem(Path p) {

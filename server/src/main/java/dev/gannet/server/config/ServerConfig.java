@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * @param model              model file or folder; null = the built-in demo model
  * @param servedModelName    null = derived from the model
- * @param kvCacheMemoryBytes budget for KV block storage
+ * @param kvCacheMemoryBytes budget for KV block storage (0 when given as a fraction)
+ * @param kvCacheMemoryFraction share of free memory for KV block storage, resolved at start-up (0 when given as a size)
  * @param maxModelLen        0 = the model's context length
  * @param sources            where each key's value came from, for the start-up print
  */
@@ -26,6 +27,7 @@ public record ServerConfig(
         int threads,
         int tp,
         long kvCacheMemoryBytes,
+        double kvCacheMemoryFraction,
         String kvCacheDtype,
         int blockSize,
         int maxBatchTokens,
@@ -73,6 +75,12 @@ public record ServerConfig(
         String keysFile = p.str(ConfigKey.API_KEYS_FILE);
         String template = p.str(ConfigKey.CHAT_TEMPLATE);
         String keys = p.str(ConfigKey.API_KEYS);
+        String kvMemory = p.str(ConfigKey.KV_CACHE_MEMORY);
+        double kvFraction = 0;
+        if (kvMemory != null && kvMemory.matches("0?\\.\\d+")) {
+            kvFraction = Double.parseDouble(kvMemory);
+            if (!(kvFraction > 0 && kvFraction < 1)) throw ConfigValues.bad(ConfigKey.KV_CACHE_MEMORY, kvMemory, p.src(ConfigKey.KV_CACHE_MEMORY));
+        }
         return new ServerConfig(
                 model == null ? null : Path.of(model),
                 p.str(ConfigKey.SERVED_MODEL_NAME),
@@ -81,7 +89,8 @@ public record ServerConfig(
                 ConfigValues.device(ConfigKey.DEVICE, p.str(ConfigKey.DEVICE), p.src(ConfigKey.DEVICE)),
                 p.integer(ConfigKey.THREADS, 0, 4096),
                 p.integer(ConfigKey.TP, 1, 64),
-                ConfigValues.size(ConfigKey.KV_CACHE_MEMORY, p.str(ConfigKey.KV_CACHE_MEMORY), p.src(ConfigKey.KV_CACHE_MEMORY)),
+                kvFraction > 0 ? 0 : ConfigValues.size(ConfigKey.KV_CACHE_MEMORY, kvMemory, p.src(ConfigKey.KV_CACHE_MEMORY)),
+                kvFraction,
                 ConfigValues.oneOf(ConfigKey.KV_CACHE_DTYPE, p.str(ConfigKey.KV_CACHE_DTYPE), p.src(ConfigKey.KV_CACHE_DTYPE), "f32", "q8_0"),
                 blockSize,
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
@@ -112,7 +121,7 @@ public record ServerConfig(
                 case DEVICE -> device;
                 case THREADS -> threads == 0 ? "0 (all cores)" : threads;
                 case TP -> tp;
-                case KV_CACHE_MEMORY -> kvCacheMemoryBytes + " bytes";
+                case KV_CACHE_MEMORY -> kvCacheMemoryFraction > 0 ? kvCacheMemoryFraction + " of free memory" : kvCacheMemoryBytes + " bytes";
                 case KV_CACHE_DTYPE -> kvCacheDtype;
                 case BLOCK_SIZE -> blockSize;
                 case MAX_BATCH_TOKENS -> maxBatchTokens;

@@ -74,6 +74,7 @@ class ConfigLoaderTest {
             {"port: eighty", "port", "eighty", "0 to 65535"},
             {"block_size: 24", "block_size", "24", "power of two"},
             {"kv_cache_memory: lots", "kv_cache_memory", "lots", "size"},
+            {"kv_cache_memory: 0.0", "kv_cache_memory", "0.0", "fraction of free memory"},
             {"request_timeout: 0s", "request_timeout", "0s", "duration"},
             {"device: tpu", "device", "tpu", "cpu, cuda"},
             {"log_format: xml", "log_format", "xml", "text or json"},
@@ -119,13 +120,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void kvCacheMemoryIsASizeOrAFractionOfFreeMemory() throws Exception {
+        ServerConfig size = ConfigLoader.load(yaml("kv_cache_memory: 2GiB\n"), Map.of(), Map.of());
+        assertEquals(2L << 30, size.kvCacheMemoryBytes());
+        assertEquals(0.0, size.kvCacheMemoryFraction());
+        ServerConfig fraction = ConfigLoader.load(null, Map.of("GANNET_KV_CACHE_MEMORY", "0.3"), Map.of());
+        assertEquals(0.3, fraction.kvCacheMemoryFraction());
+        assertTrue(String.join("\n", fraction.describe()).contains("0.3 of free memory"));
+    }
+
+    @Test
     void emptyFileSetsNothing() throws Exception {
         assertEquals(8080, ConfigLoader.load(yaml(""), Map.of(), Map.of()).port());
     }
 
     private static ServerConfig withoutSources(ServerConfig c) {
         return new ServerConfig(c.model(), c.servedModelName(), c.host(), c.port(), c.device(), c.threads(), c.tp(),
-                c.kvCacheMemoryBytes(), c.kvCacheDtype(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
+                c.kvCacheMemoryBytes(), c.kvCacheMemoryFraction(), c.kvCacheDtype(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
                 c.maxWaiting(), c.maxModelLen(), c.enablePrefixCaching(), c.apiKeys(), c.apiKeysFile(),
                 c.maxBodySizeBytes(), c.requestTimeout(), c.shutdownTimeout(), c.logFormat(), c.chatTemplate(),
                 c.gpuMemoryUtilization(), Map.of());
