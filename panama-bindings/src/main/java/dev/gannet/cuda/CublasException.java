@@ -1,26 +1,13 @@
 package dev.gannet.cuda;
 
 /** A cuBLAS or cuBLASLt call returned a status other than CUBLAS_STATUS_SUCCESS. */
-public final class CublasException extends RuntimeException {
-    private final String call;
-    private final int code;
-
+public final class CublasException extends NativeCallException {
     public CublasException(String call, int code) {
-        super(call + " failed: " + codeName(code) + " (" + code + ")");
-        this.call = call;
-        this.code = code;
+        super(call, code, codeName(code), null);
     }
 
     public static void check(int status, String call) {
         if (status != 0) throw new CublasException(call, status);
-    }
-
-    public String call() {
-        return call;
-    }
-
-    public int code() {
-        return code;
     }
 
     /** cublasStatus_t names (cublas_api.h). */

@@ -5,27 +5,14 @@ package dev.gannet.cuda;
  * {@code cuMemAlloc_v2 failed: CUDA_ERROR_OUT_OF_MEMORY (2)}. The names come from a table copied
  * from cuda.h (CUDA 13.0), so they are available even when the driver cannot be asked.
  */
-public final class CudaException extends RuntimeException {
-    private final String call;
-    private final int code;
-
+public final class CudaException extends NativeCallException {
     public CudaException(String call, int code) {
-        super(call + " failed: " + codeName(code) + " (" + code + ")");
-        this.call = call;
-        this.code = code;
+        super(call, code, codeName(code), null);
     }
 
     /** Throws unless {@code status} is CUDA_SUCCESS. */
     public static void check(int status, String call) {
         if (status != 0) throw new CudaException(call, status);
-    }
-
-    public String call() {
-        return call;
-    }
-
-    public int code() {
-        return code;
     }
 
     /** The CUresult enumerator name, or CUDA_ERROR_<code> for a code this table does not know. */

@@ -1,26 +1,13 @@
 package dev.gannet.cuda;
 
 /** An NCCL call returned a status other than ncclSuccess. */
-public final class NcclException extends RuntimeException {
-    private final String call;
-    private final int code;
-
+public final class NcclException extends NativeCallException {
     public NcclException(String call, int code) {
-        super(call + " failed: " + codeName(code) + " (" + code + ")");
-        this.call = call;
-        this.code = code;
+        super(call, code, codeName(code), null);
     }
 
     public static void check(int status, String call) {
         if (status != 0) throw new NcclException(call, status);
-    }
-
-    public String call() {
-        return call;
-    }
-
-    public int code() {
-        return code;
     }
 
     /** ncclResult_t names (nccl.h). */

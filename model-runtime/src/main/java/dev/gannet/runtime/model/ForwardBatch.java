@@ -78,4 +78,26 @@ public record ForwardBatch(int[] tokens, int[] positions, int[] cuSeqlens, int[]
         return new ForwardBatch(tokens, positions, new int[] {0, n}, new int[] {start + n}, new int[][] {blockTable},
                 blockSize, slots, new int[] {n - 1});
     }
+
+    /**
+     * Checks that this batch fits a forward pass of the given capacity over a model of config {@code c}
+     * and a KV storage of {@code numBlocks} blocks of {@code blockSize} tokens; a clear error otherwise.
+     */
+    public void checkFits(ModelConfig c, int maxTokens, int maxLogits, int numBlocks, int blockSize) {
+        int n = numTokens();
+        if (n > maxTokens) throw new IllegalArgumentException("batch of " + n + " tokens, this forward pass holds at most " + maxTokens);
+        if (numLogits() > maxLogits) throw new IllegalArgumentException(numLogits() + " logit rows requested, at most " + maxLogits);
+        if (this.blockSize != blockSize) throw new IllegalArgumentException("batch block size " + this.blockSize + ", KV storage uses " + blockSize);
+        for (int t = 0; t < n; t++) {
+            if (tokens[t] >= c.vocabSize()) throw new IllegalArgumentException("token " + t + ": id " + tokens[t] + " outside the vocabulary of " + c.vocabSize());
+            if (positions[t] >= c.contextLength()) {
+                throw new IllegalArgumentException("token " + t + ": position " + positions[t] + " beyond the context length " + c.contextLength());
+            }
+        }
+        for (int[] table : blockTables) {
+            for (int b : table) {
+                if (b < 0 || b >= numBlocks) throw new IllegalArgumentException("block id " + b + " outside [0, " + numBlocks + ")");
+            }
+        }
+    }
 }

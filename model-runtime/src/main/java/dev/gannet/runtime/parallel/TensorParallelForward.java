@@ -153,22 +153,7 @@ public final class TensorParallelForward implements BatchForward {
     }
 
     private void check(ForwardBatch batch) {
-        int n = batch.numTokens();
-        if (n > maxTokens) throw new IllegalArgumentException("batch of " + n + " tokens, this forward pass holds at most " + maxTokens);
-        if (batch.numLogits() > maxLogits) throw new IllegalArgumentException(batch.numLogits() + " logit rows requested, at most " + maxLogits);
-        if (batch.blockSize() != blockSize) throw new IllegalArgumentException("batch block size " + batch.blockSize() + ", KV storage uses " + blockSize);
-        for (int t = 0; t < n; t++) {
-            int tok = batch.tokens()[t];
-            if (tok >= c.vocabSize()) throw new IllegalArgumentException("token " + t + ": id " + tok + " outside the vocabulary of " + c.vocabSize());
-            if (batch.positions()[t] >= c.contextLength()) {
-                throw new IllegalArgumentException("token " + t + ": position " + batch.positions()[t] + " beyond the context length " + c.contextLength());
-            }
-        }
-        for (int[] table : batch.blockTables()) {
-            for (int b : table) {
-                if (b < 0 || b >= numBlocks) throw new IllegalArgumentException("block id " + b + " outside [0, " + numBlocks + ")");
-            }
-        }
+        batch.checkFits(c, maxTokens, maxLogits, numBlocks, blockSize);
     }
 
     /** Stops the rank threads and frees every rank's KV shard, kernels and attention. */

@@ -61,10 +61,18 @@ public final class LlmService implements AutoCloseable {
         this.kvBlocks = numBlocks;
         if (o.tp() == 1) {
             VectorKernels vk = new VectorKernels(threads);
+            KvStorage storage = null;
+            try { // nothing half-built may keep threads or native memory if a later part fails
+                this.attention = new VectorAttention(c, vk.pool()); // one set of threads for matmuls and attention
+                storage = KvStorage.forModel(c, numBlocks, o.blockSize());
+                this.forward = new ForwardPass(model, vk, attention, storage, o.maxBatchTokens(), o.maxRunning());
+            } catch (RuntimeException | Error e) {
+                if (storage != null) storage.close();
+                vk.close();
+                throw e;
+            }
             this.kernels = vk;
-            this.attention = new VectorAttention(c, vk.pool()); // one set of threads for matmuls and attention
-            this.kv = KvStorage.forModel(c, numBlocks, o.blockSize());
-            this.forward = new ForwardPass(model, kernels, attention, kv, o.maxBatchTokens(), o.maxRunning());
+            this.kv = storage;
             this.sharding = "none (tp=1)";
         } else {
             ShardingPlan plan = ShardingPlan.forModel(model, o.tp()); // a split that does not divide fails here

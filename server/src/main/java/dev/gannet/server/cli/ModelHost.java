@@ -66,11 +66,19 @@ final class ModelHost {
         }
     }
 
-    /** The KV budget in bytes: as configured, or the configured fraction of the memory free now. */
-    static long kvCacheBytes(ServerConfig cfg) {
-        if (cfg.kvCacheMemoryFraction() == 0) return cfg.kvCacheMemoryBytes();
+    /**
+     * The KV budget in bytes: as configured, or the configured fraction of the memory free now. A size larger
+     * than the free memory is refused: the cache is allocated and touched up front, and would swap or be killed.
+     */
+    static long kvCacheBytes(ServerConfig cfg) throws ConfigException {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return Math.max(1L << 20, (long) (cfg.kvCacheMemoryFraction() * os.getFreeMemorySize()));
+        long free = os.getFreeMemorySize();
+        if (cfg.kvCacheMemoryFraction() > 0) return Math.max(1L << 20, (long) (cfg.kvCacheMemoryFraction() * free));
+        if (cfg.kvCacheMemoryBytes() > free) {
+            throw new ConfigException(String.format("kv_cache_memory %d bytes is more than the %d bytes of memory free;"
+                    + " give a smaller size or a fraction of free memory such as 0.5", cfg.kvCacheMemoryBytes(), free));
+        }
+        return cfg.kvCacheMemoryBytes();
     }
 
     static String stem(Path p) {
