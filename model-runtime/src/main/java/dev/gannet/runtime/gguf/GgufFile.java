@@ -1,6 +1,7 @@
 package dev.gannet.runtime.gguf;
 
 import dev.gannet.runtime.tensor.GgmlType;
+import dev.gannet.runtime.tensor.MappedFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -44,8 +45,8 @@ public final class GgufFile implements AutoCloseable {
     private GgufFile(Path path) throws IOException {
         this.path = path;
         this.arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            this.file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        try {
+            this.file = MappedFiles.map(path, arena);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.safetensors;
 
+import dev.gannet.runtime.tensor.MappedFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,10 +38,7 @@ public final class SafetensorsFile implements AutoCloseable {
         this.path = path;
         this.arena = Arena.ofShared();
         try {
-            MemorySegment file;
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-                file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            }
+            MemorySegment file = MappedFiles.map(path, arena);
             JsonNode header = readHeader(file);
             long dataStart = 8 + file.get(U64, 0);
             Map<String, String> md = new LinkedHashMap<>();
