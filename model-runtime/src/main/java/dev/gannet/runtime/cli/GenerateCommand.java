@@ -3,6 +3,7 @@ package dev.gannet.runtime.cli;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
+import dev.gannet.runtime.model.WeightLayout;
 import dev.gannet.runtime.model.Session;
 import dev.gannet.runtime.parallel.Compute;
 import dev.gannet.runtime.parallel.ShardingPlan;
@@ -52,6 +53,17 @@ public final class GenerateCommand extends CliCommand {
     @Option(names = "--threads", description = "compute threads (default: available processors)")
     Integer threads;
 
+    @Option(names = "--weight-layout", defaultValue = "packed", converter = LayoutConverter.class,
+            description = "packed (Q8_0/Q4_0 copied once into the faster layout) or mapped (zero-copy) (default: ${DEFAULT-VALUE})")
+    private WeightLayout layout;
+
+    static final class LayoutConverter implements picocli.CommandLine.ITypeConverter<WeightLayout> {
+        @Override
+        public WeightLayout convert(String value) {
+            return WeightLayout.parse(value);
+        }
+    }
+
     @Option(names = "--tp", defaultValue = "1", description = "tensor-parallel ranks, thread groups sharing --threads (default: ${DEFAULT-VALUE})")
     int tp;
 
@@ -78,7 +90,7 @@ public final class GenerateCommand extends CliCommand {
         if (!Files.exists(model)) throw new IOException(model + ": no such file or folder");
         long t0 = System.nanoTime();
         if (tp < 1) throw new IllegalArgumentException("--tp must be >= 1, got " + tp);
-        try (Model m = ModelLoader.load(model);
+        try (Model m = ModelLoader.load(model, layout);
              VectorKernels kernels = tp == 1 ? new VectorKernels(n) : null; // under tp each rank owns its kernels
              Session session = session(m, kernels, n)) {
             Tokenizer tok = Tokenizers.load(model);

@@ -87,6 +87,17 @@ final class Chunks {
         return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scale);
     }
 
+    /** 16 int8 quants at {@code at} (packed Q8_0) times {@code scale}: the same bits as {@link #q8_0}. */
+    static FloatVector q8(MemorySegment d, long at, float scale) {
+        ByteVector q = ByteVector.fromMemorySegment(B, d, at, LE);
+        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scale);
+    }
+
+    /** 16 bytes of Q4_0 nibbles at {@code at} (packed Q4_0), widened to int lanes. */
+    static IntVector nibbles(MemorySegment d, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(B, d, at, LE).convertShape(VectorOperators.B2I, I, 0);
+    }
+
     /** The 16 quant bytes of the Q4_0 block at {@code at}, widened to int lanes. */
     static IntVector q4_0Bytes(MemorySegment d, long at) {
         return (IntVector) ByteVector.fromMemorySegment(B, d, at + 2, LE).convertShape(VectorOperators.B2I, I, 0);

@@ -47,6 +47,10 @@ public final class ReferenceKernels implements Kernels {
 
     /** Dequantizes one row; shared with the fast kernels for their unvectorized paths. */
     static void dequantize(WeightMatrix w, int row, float[] out, int off) {
+        if (w.packed()) {
+            dequantizePacked(w, row, out, off);
+            return;
+        }
         MemorySegment d = w.data();
         long base = row * w.rowStride();
         int cols = w.cols();
@@ -59,6 +63,28 @@ public final class ReferenceKernels implements Kernels {
             case Q4_K -> { for (int b = 0; b < cols / 256; b++) q4_KBlock(d, base + 144L * b, out, off + 256 * b); }
             case Q6_K -> { for (int b = 0; b < cols / 256; b++) q6_KBlock(d, base + 210L * b, out, off + 256 * b); }
             default -> throw unsupported(w);
+        }
+    }
+
+    /** The packed layout: the same values as the file layout ({@link dev.gannet.runtime.tensor.Packing}). */
+    private static void dequantizePacked(WeightMatrix w, int row, float[] out, int off) {
+        MemorySegment q = w.data();
+        long qBase = row * w.rowStride();
+        long sBase = row * w.scaleStride();
+        for (int b = 0; b < w.cols() / 32; b++) {
+            float scale = w.scales().get(LE_FLOAT, sBase + 4L * b);
+            int o = off + 32 * b;
+            switch (w.type()) {
+                case Q8_0 -> { for (int i = 0; i < 32; i++) out[o + i] = q.get(ValueLayout.JAVA_BYTE, qBase + 32L * b + i) * scale; }
+                case Q4_0 -> {
+                    for (int i = 0; i < 16; i++) {
+                        int v = q.get(ValueLayout.JAVA_BYTE, qBase + 16L * b + i) & 0xff;
+                        out[o + i] = ((v & 0xf) - 8) * scale;
+                        out[o + i + 16] = ((v >>> 4) - 8) * scale;
+                    }
+                }
+                default -> throw unsupported(w);
+            }
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.gannet.runtime.model;
 
+import dev.gannet.runtime.tensor.Packing;
 import dev.gannet.runtime.tensor.WeightMatrix;
 
 /**
- * The weights of one decoder layer. Matrices are views of the mapped checkpoint; norm weights and
+ * The weights of one decoder layer. Matrices are views of the mapped checkpoint (or packed copies,
+ * see {@link WeightLayout}); norm weights and
  * biases are small f32 copies. Biases are null when the architecture has none.
  *
  * @param attnNorm (dim) f32
@@ -26,6 +28,12 @@ public record LayerWeights(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, W
         if ((bq == null) != (bk == null) || (bk == null) != (bv == null)) {
             throw new IllegalArgumentException("Q, K and V biases must be all present or all absent");
         }
+    }
+
+    /** The same layer with its Q8_0/Q4_0 matrices in the packed layout, copied into {@code arena}. */
+    LayerWeights packed(java.lang.foreign.Arena arena) {
+        return new LayerWeights(attnNorm, Packing.pack(wq, arena), Packing.pack(wk, arena), Packing.pack(wv, arena), Packing.pack(wo, arena),
+                bq, bk, bv, ffnNorm, Packing.pack(gate, arena), Packing.pack(up, arena), Packing.pack(down, arena));
     }
 
     static LayerWeights load(TensorSource src, ModelConfig c, int l) throws java.io.IOException {

@@ -2,12 +2,13 @@ package dev.gannet.runtime.model;
 
 import dev.gannet.runtime.gguf.GgufFile;
 import dev.gannet.runtime.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A loaded decoder: its config and its weights, which are views of the mapped checkpoint and stay
- * valid until {@link #close()}. Obtain one with {@link ModelLoader#load(Path)}; run it with a
+ * A loaded decoder: its config and its weights, which are views of the mapped checkpoint or packed
+ * copies of them ({@link WeightLayout}) and stay valid until {@link #close()}. Obtain one with {@link ModelLoader#load(Path)}; run it with a
  * {@link ForwardPass} (batched, for the engine) or a {@link Session} (one sequence).
  * Immutable and safe to share between threads.
  */
@@ -20,9 +21,10 @@ public final class Model implements AutoCloseable {
     private final List<LayerWeights> layers;
     private final float[] ropeInvFreq;         // (rotaryDim / 2) scaled inverse frequencies
     private final TensorSource tensors;
+    private final Arena packed;                // owns packed weight copies; null when every weight is mapped
 
     Model(Path source, ModelConfig config, WeightMatrix tokenEmbedding, float[] outputNorm, WeightMatrix output,
-          List<LayerWeights> layers, float[] ropeInvFreq, TensorSource tensors) {
+          List<LayerWeights> layers, float[] ropeInvFreq, TensorSource tensors, Arena packed) {
         if (layers.size() != config.numLayers()) throw new IllegalArgumentException(layers.size() + " layers, config says " + config.numLayers());
         if (ropeInvFreq.length != config.rotaryDim() / 2) throw new IllegalArgumentException("ropeInvFreq length " + ropeInvFreq.length);
         this.source = source;
@@ -33,6 +35,7 @@ public final class Model implements AutoCloseable {
         this.layers = List.copyOf(layers);
         this.ropeInvFreq = ropeInvFreq;
         this.tensors = tensors;
+        this.packed = packed;
     }
 
     /** The .gguf file or Hugging Face folder this model was loaded from. */
@@ -59,10 +62,14 @@ public final class Model implements AutoCloseable {
         return tensors instanceof GgufTensorSource g ? g.gguf() : null;
     }
 
-    /** Unmaps the checkpoint; every weight view becomes invalid. */
+    /** Unmaps the checkpoint and frees packed weights; every weight view becomes invalid. */
     @Override
     public void close() {
-        tensors.close();
+        try {
+            tensors.close();
+        } finally {
+            if (packed != null) packed.close();
+        }
     }
 
     @Override

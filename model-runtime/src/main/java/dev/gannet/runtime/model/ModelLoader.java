@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gannet.runtime.gguf.GgufFile;
 import dev.gannet.runtime.safetensors.SafetensorsCheckpoint;
+import dev.gannet.runtime.tensor.Packing;
 import dev.gannet.runtime.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +21,18 @@ import java.util.List;
 public final class ModelLoader {
     private ModelLoader() {}
 
+    /** Loads with the default {@link WeightLayout#PACKED} layout. */
     public static Model load(Path path) throws IOException {
-        if (Files.isDirectory(path)) return loadHuggingFace(path);
-        if (!Files.isRegularFile(path)) throw new IOException(path + ": no such file or folder");
-        return loadGguf(path);
+        return load(path, WeightLayout.PACKED);
     }
 
-    private static Model loadGguf(Path path) throws IOException {
+    public static Model load(Path path, WeightLayout layout) throws IOException {
+        if (Files.isDirectory(path)) return loadHuggingFace(path, layout);
+        if (!Files.isRegularFile(path)) throw new IOException(path + ": no such file or folder");
+        return loadGguf(path, layout);
+    }
+
+    private static Model loadGguf(Path path, WeightLayout layout) throws IOException {
         GgufFile g = GgufFile.open(path);
         GgufTensorSource src = new GgufTensorSource(g);
         try {
@@ -37,14 +44,14 @@ public final class ModelLoader {
                 float[] div = src.vector(freqs, invFreq.length);
                 for (int i = 0; i < invFreq.length; i++) invFreq[i] /= div[i];
             }
-            return build(path, c, src, invFreq);
+            return build(path, c, src, invFreq, layout);
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
         }
     }
 
-    private static Model loadHuggingFace(Path dir) throws IOException {
+    private static Model loadHuggingFace(Path dir, WeightLayout layout) throws IOException {
         Path configFile = dir.resolve("config.json");
         if (!Files.exists(configFile)) throw new IOException(dir + ": not a GGUF file and no config.json in this folder");
         JsonNode json;
@@ -57,20 +64,32 @@ public final class ModelLoader {
         SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsCheckpoint.open(dir));
         try {
             ModelConfig c = ConfigParser.fromHuggingFace(configFile, json, src.has(WeightNames.HUGGING_FACE.bq(0)));
-            return build(dir, c, src, c.ropeInvFreq());
+            return build(dir, c, src, c.ropeInvFreq(), layout);
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
         }
     }
 
-    private static Model build(Path path, ModelConfig c, TensorSource src, float[] invFreq) throws IOException {
+    private static Model build(Path path, ModelConfig c, TensorSource src, float[] invFreq, WeightLayout layout) throws IOException {
         WeightNames n = c.format();
         WeightMatrix embedding = src.matrix(n.tokenEmbedding(), c.vocabSize(), c.dim());
         WeightMatrix output = c.tiedEmbeddings() ? embedding : src.matrix(n.output(), c.vocabSize(), c.dim());
         float[] outputNorm = src.vector(n.outputNorm(), c.dim());
         List<LayerWeights> layers = new ArrayList<>(c.numLayers());
         for (int l = 0; l < c.numLayers(); l++) layers.add(LayerWeights.load(src, c, l));
-        return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src);
+        Arena packed = null;
+        if (layout == WeightLayout.PACKED) {
+            // The embedding stays mapped: a lookup reads one row per token, layout does not matter there.
+            packed = Arena.ofShared();
+            try {
+                for (int l = 0; l < layers.size(); l++) layers.set(l, layers.get(l).packed(packed));
+                output = Packing.pack(output, packed);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                packed.close();
+                throw e;
+            }
+        }
+        return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src, packed);
     }
 }

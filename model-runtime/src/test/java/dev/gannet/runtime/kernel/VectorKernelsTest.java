@@ -8,6 +8,7 @@ import dev.gannet.runtime.TestModels;
 import dev.gannet.runtime.gguf.GgufFile;
 import dev.gannet.runtime.gguf.GgufTensorInfo;
 import dev.gannet.runtime.tensor.GgmlType;
+import dev.gannet.runtime.tensor.Packing;
 import dev.gannet.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
@@ -86,6 +87,56 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * The packed layout holds the same values, so the fast kernels give the same bits on it as on
+     * the file layout, for one token (its own four-stream loop) and for a batch (staged rows), on
+     * whole matrices and on tensor-parallel row and column slices; the reference agrees too.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void packedLayoutGivesTheSameBitsAsTheFileLayout(GgmlType type) {
+        Random rnd = new Random(13);
+        for (int cols : colsFor(type)) {
+            for (int rows : new int[] {5, 37, 702}) {
+                WeightMatrix file = KernelTestSupport.random(type, rows, cols, rows * 7L + cols, arena);
+                WeightMatrix packed = Packing.pack(file, arena);
+                assertTrue(packed.packed());
+                float[] a = new float[cols];
+                float[] b = new float[cols];
+                for (int r = 0; r < rows; r += 3) {
+                    ref.dequantizeRow(file, r, a, 0);
+                    ref.dequantizeRow(packed, r, b, 0);
+                    assertArrayEquals(a, b, type + " reference row " + r);
+                    two.dequantizeRow(packed, r, b, 0);
+                    assertArrayEquals(a, b, type + " fast row " + r);
+                }
+                for (int m : new int[] {1, 3, 8}) {
+                    float[] x = KernelTestSupport.gaussian(rnd, m * cols, 1f);
+                    assertSameMatmul(file, packed, x, m);
+                    checkAgainstReference(packed, x, m, two);
+                }
+                if (rows >= 37 && cols % 64 == 0) {
+                    float[] x = KernelTestSupport.gaussian(rnd, 2 * cols, 1f);
+                    assertSameMatmul(file.rowSlice(3, rows - 2), packed.rowSlice(3, rows - 2), x, 2);
+                    assertSameMatmul(file.rowSlice(3, rows - 2), packed.rowSlice(3, rows - 2), x, 1);
+                    float[] xh = Arrays.copyOf(x, cols); // (2, cols/2) rows of a half-width input
+                    assertSameMatmul(file.colSlice(cols / 2, cols), packed.colSlice(cols / 2, cols), xh, 2);
+                    assertSameMatmul(file.colSlice(32, cols / 2 + 32), packed.colSlice(32, cols / 2 + 32), xh, 1);
+                }
+            }
+        }
+    }
+
+    private void assertSameMatmul(WeightMatrix file, WeightMatrix packed, float[] x, int m) {
+        float[] want = new float[m * file.rows()];
+        float[] got = new float[m * file.rows()];
+        two.matmul(file, x, want, m);
+        two.matmul(packed, x, got, m);
+        assertArrayEquals(want, got, packed.name() + " packed vs file layout, m=" + m);
+        one.matmul(packed, x, got, m);
+        assertArrayEquals(want, got, packed.name() + " packed on one thread, m=" + m);
+    }
+
     @Test
     void f16SpecialValuesConvertExactly() {
         WeightMatrix w = KernelTestSupport.random(GgmlType.F16, 1, 16, 1, arena);
@@ -106,10 +157,23 @@ class VectorKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void packedWeightsKeepBatchAndThreadInvariance(GgmlType type) {
+        for (int cols : new int[] {colsFor(type)[0], colsFor(type)[2]}) {
+            checkInvariance(type, cols, true);
+        }
+    }
+
     private void checkInvariance(GgmlType type, int cols) {
+        checkInvariance(type, cols, false);
+    }
+
+    private void checkInvariance(GgmlType type, int cols, boolean pack) {
         int rows = 702; // not a multiple of 4; rows x cols is over PARALLEL_MIN_WORK even for one token
         assertTrue((long) rows * cols >= VectorKernels.PARALLEL_MIN_WORK);
         WeightMatrix w = KernelTestSupport.random(type, rows, cols, 11, arena);
+        if (pack) w = Packing.pack(w, arena);
         int m = 8;
         float[] x = KernelTestSupport.gaussian(new Random(5), m * cols, 1f);
         float[] batch2 = new float[m * rows];

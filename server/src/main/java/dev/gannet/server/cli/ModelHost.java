@@ -2,6 +2,7 @@ package dev.gannet.server.cli;
 
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
+import dev.gannet.runtime.model.WeightLayout;
 import dev.gannet.runtime.serving.ChatTemplates;
 import dev.gannet.runtime.serving.LlmService;
 import dev.gannet.runtime.serving.ServingOptions;
@@ -52,7 +53,7 @@ final class ModelHost {
         if (name == null) name = stem(path);
         String template = cfg.chatTemplate() != null ? Files.readString(cfg.chatTemplate())
                 : ChatTemplates.find(path).orElse(null);
-        Model model = ModelLoader.load(path);
+        Model model = ModelLoader.load(path, WeightLayout.parse(cfg.weightLayout()));
         try {
             Tokenizer tok = Tokenizers.load(path);
             LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), kvCacheBytes(cfg),

@@ -29,6 +29,7 @@ public record ServerConfig(
         long kvCacheMemoryBytes,
         double kvCacheMemoryFraction,
         String kvCacheDtype,
+        String weightLayout,
         int blockSize,
         int maxBatchTokens,
         int maxRunning,
@@ -92,6 +93,7 @@ public record ServerConfig(
                 kvFraction > 0 ? 0 : ConfigValues.size(ConfigKey.KV_CACHE_MEMORY, kvMemory, p.src(ConfigKey.KV_CACHE_MEMORY)),
                 kvFraction,
                 ConfigValues.oneOf(ConfigKey.KV_CACHE_DTYPE, p.str(ConfigKey.KV_CACHE_DTYPE), p.src(ConfigKey.KV_CACHE_DTYPE), "f32", "q8_0"),
+                ConfigValues.oneOf(ConfigKey.WEIGHT_LAYOUT, p.str(ConfigKey.WEIGHT_LAYOUT), p.src(ConfigKey.WEIGHT_LAYOUT), "packed", "mapped"),
                 blockSize,
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
                 p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
@@ -123,6 +125,7 @@ public record ServerConfig(
                 case TP -> tp;
                 case KV_CACHE_MEMORY -> kvCacheMemoryFraction > 0 ? kvCacheMemoryFraction + " of free memory" : kvCacheMemoryBytes + " bytes";
                 case KV_CACHE_DTYPE -> kvCacheDtype;
+                case WEIGHT_LAYOUT -> weightLayout;
                 case BLOCK_SIZE -> blockSize;
                 case MAX_BATCH_TOKENS -> maxBatchTokens;
                 case MAX_RUNNING -> maxRunning;
