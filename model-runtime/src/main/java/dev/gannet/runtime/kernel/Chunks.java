@@ -57,25 +57,6 @@ final class Chunks {
         return FloatVector.fromMemorySegment(F, d, rowAt + 64L * c, LE);
     }
 
-    /**
-     * f16 bits to f32 without a conversion instruction, exact for every value (inf and NaN too),
-     * in integer lane ops plus one subtraction of normal floats (f32 subnormal operands would cost a
-     * microcode assist per vector; masks here would be boxed). With the f16 exponent e and mantissa m
-     * moved to f32 position: e in 1..30 rebiases by +112; e = 31 (inf, NaN) by +224; e = 0 becomes
-     * 2^-14 * (1 + m/1024), minus 2^-14, which is m * 2^-24 exactly.
-     */
-    static FloatVector f16(MemorySegment d, long rowAt, int c) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, d, rowAt + 32L * c, LE).convertShape(VectorOperators.S2I, I, 0);
-        IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        IntVector zeroExp = mag.sub(0x800000).lanewise(VectorOperators.LSHR, 31);    // 1 where e = 0
-        IntVector maxExp = mag.add(0x800000).lanewise(VectorOperators.LSHR, 28);     // 1 where e = 31
-        IntVector bits = mag.add(112 << 23)
-                .add(maxExp.neg().and(112 << 23))
-                .add(zeroExp.lanewise(VectorOperators.LSHL, 23));
-        FloatVector v = bits.reinterpretAsFloats().sub(zeroExp.neg().and(113 << 23).reinterpretAsFloats());
-        return v.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
     static FloatVector bf16(MemorySegment d, long rowAt, int c) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, d, rowAt + 32L * c, LE).convertShape(VectorOperators.S2I, I, 0);
         return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();

@@ -18,10 +18,10 @@ import jdk.incubator.vector.IntVector;
  * summed by {@link Chunks#sumLanes}; the columns past the last whole chunk (only F32/F16/BF16 rows can have
  * them) are added by a scalar fused chain started at 0, and that tail is added last.
  *
- * <p>One token (decode): two rows per loop (four would exceed C2's inlining budget so vectors would
- * be boxed), weights dequantized in registers straight from the mapped file: independent accumulator
- * chains. Q8_0, Q4_0 and F16 pair rows {@link #GAP} apart (more prefetch streams), other types
- * take four rows at a time; K-quants stage four rows through L1 instead.
+ * <p>One token (decode): weights dequantized in registers, independent accumulator chains. Packed
+ * Q8_0/Q4_0 (the default layout): two rows half a claimed range apart. File-layout Q8_0/Q4_0 pair
+ * rows {@link #GAP} apart (more prefetch streams); BF16 and F32 take four rows at a time; F16 and
+ * the K-quants stage four rows through L1 instead (converting is their cost, not reading).
  * Several tokens: four rows are dequantized once into the per-thread staging buffer and reused by
  * every token ({@link TiledKernels}).
  */
@@ -129,8 +129,16 @@ final class MatmulKernels {
         }
     }
 
+    /**
+     * A scalar loop on purpose: C2 vectorizes {@code Float.float16ToFloat} over a segment into the
+     * hardware conversion (F16C), which the Vector API cannot express; emulating it lane-wise in
+     * integer operations (as this class did) cost ten operations a vector. Measured: a TinyLlama-1.1B
+     * F16 decode step's matmuls take 123 ms staged this way against 166 ms converting in registers.
+     * The conversion is exact either way.
+     */
     private static void stageF16(MemorySegment d, long at, int chunks, float[] s, int off) {
-        for (int c = 0; c < chunks; c++) Chunks.f16(d, at, c).intoArray(s, off + L * c);
+        int n = chunks * L;
+        for (int i = 0; i < n; i++) s[off + i] = Float.float16ToFloat(d.get(Chunks.LE_SHORT, at + 2L * i));
     }
 
     private static void stageBF16(MemorySegment d, long at, int chunks, float[] s, int off) {
@@ -184,7 +192,7 @@ final class MatmulKernels {
     static final int GAP = 8;
 
     private static boolean pairable(GgmlType t) {
-        return t == GgmlType.Q8_0 || t == GgmlType.Q4_0 || t == GgmlType.F16;
+        return t == GgmlType.Q8_0 || t == GgmlType.Q4_0;
     }
 
     /** Rows r .. r + 2 gap - 1 of a pairable type: gap two-row loops over rows (r + i, r + gap + i). */
@@ -203,7 +211,7 @@ final class MatmulKernels {
             switch (type) {
                 case Q8_0 -> directQ8_0(d, pi, dist, chunks, x, s, red);
                 case Q4_0 -> directQ4_0(d, pi, dist, chunks, x, s, red);
-                default -> directF16(d, pi, dist, chunks, x, s, red);
+                default -> throw ReferenceKernels.unsupported(w);
             }
             out[r + i] = Chunks.sumLanes(s, red) + (hasTail ? tailDirect(w, pi, x, from) : 0f);
             out[r + gap + i] = Chunks.sumLanes(s, red + L) + (hasTail ? tailDirect(w, pi + dist, x, from) : 0f);
@@ -225,13 +233,9 @@ final class MatmulKernels {
                 directQ4_0(d, p, rb, chunks, x, s, red);
                 directQ4_0(d, p + 2 * rb, rb, chunks, x, s, red + 2 * L);
             }
-            case F16 -> {
-                directF16(d, p, rb, chunks, x, s, red);
-                directF16(d, p + 2 * rb, rb, chunks, x, s, red + 2 * L);
-            }
             case BF16 -> directBF16(d, p, rb, chunks, x, s, red);
             case F32 -> directF32(d, p, rb, chunks, x, s, red);
-            case Q4_K, Q6_K -> { // dequantizing is the cost here, so staging through L1 costs little
+            case F16, Q4_K, Q6_K -> { // converting is the cost here, so staging through L1 costs little
                 for (int k = 0; k < 4; k++) stageRow(w, r + k, s, k * w.cols());
                 kernel4x1(s, x, w.cols(), 0, out, w.rows(), r);
                 return;
@@ -340,18 +344,6 @@ final class MatmulKernels {
             a1 = Chunks.q4_0(q1, 0, s1).fma(xl, a1);
             a0 = Chunks.q4_0(q0, 1, s0).fma(xh, a0);
             a1 = Chunks.q4_0(q1, 1, s1).fma(xh, a1);
-        }
-        a0.intoArray(s, red);
-        a1.intoArray(s, red + L);
-    }
-
-    /** Two rows per call: four f16 conversions in one loop exceed C2's inlining node budget (then box). */
-    private static void directF16(MemorySegment d, long p, long rb, int chunks, float[] x, float[] s, int red) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (int c = 0; c < chunks; c++) {
-            FloatVector xv = FloatVector.fromArray(F, x, L * c);
-            a0 = Chunks.f16(d, p, c).fma(xv, a0);
-            a1 = Chunks.f16(d, p + rb, c).fma(xv, a1);
         }
         a0.intoArray(s, red);
         a1.intoArray(s, red + L);
