@@ -76,7 +76,18 @@ final class Chunks {
 
     /** 16 bytes of Q4_0 nibbles at {@code at} (packed Q4_0), widened to int lanes. */
     static IntVector nibbles(MemorySegment d, long at) {
-        return (IntVector) ByteVector.fromMemorySegment(B, d, at, LE).convertShape(VectorOperators.B2I, I, 0);
+        return (IntVector) ByteVector.fromMemorySegment(B, d, at, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /**
+     * Values [16 half, +16) of a packed Q4_0 block from its zero-extended bytes: the high nibble
+     * needs no mask (bytes are 0..255), one operation less than {@link #q4_0}; the same values.
+     */
+    static FloatVector q4_0Packed(IntVector bytes, int half, float scale) {
+        IntVector q = half == 0 ? bytes.and(0xf) : bytes.lanewise(VectorOperators.LSHR, 4);
+        // Not fma(q, scale, -8 * scale), though one operation shorter: for q = 8 and a negative
+        // scale it gives +0.0 where ggml's (q - 8) * scale gives -0.0.
+        return ((FloatVector) q.sub(8).convert(VectorOperators.I2F, 0)).mul(scale);
     }
 
     /** The 16 quant bytes of the Q4_0 block at {@code at}, widened to int lanes. */

@@ -104,8 +104,8 @@ final class MatmulKernels {
             for (int b = 0; b < blocks; b++) {
                 float scale = sc.get(Chunks.LE_FLOAT, sAt + 4L * b);
                 IntVector v = Chunks.nibbles(q, at + 16L * b);
-                Chunks.q4_0(v, 0, scale).intoArray(s, off + 32 * b);
-                Chunks.q4_0(v, 1, scale).intoArray(s, off + 32 * b + L);
+                Chunks.q4_0Packed(v, 0, scale).intoArray(s, off + 32 * b);
+                Chunks.q4_0Packed(v, 1, scale).intoArray(s, off + 32 * b + L);
             }
         }
     }
@@ -305,10 +305,10 @@ final class MatmulKernels {
             long o = p + 16L * b, so = sp + 4L * b;
             float s0 = sc.get(Chunks.LE_FLOAT, so), s1 = sc.get(Chunks.LE_FLOAT, so + sd);
             IntVector q0 = Chunks.nibbles(q, o), q1 = Chunks.nibbles(q, o + qd);
-            a0 = Chunks.q4_0(q0, 0, s0).fma(xl, a0);
-            a1 = Chunks.q4_0(q1, 0, s1).fma(xl, a1);
-            a0 = Chunks.q4_0(q0, 1, s0).fma(xh, a0);
-            a1 = Chunks.q4_0(q1, 1, s1).fma(xh, a1);
+            a0 = Chunks.q4_0Packed(q0, 0, s0).fma(xl, a0);
+            a1 = Chunks.q4_0Packed(q1, 0, s1).fma(xl, a1);
+            a0 = Chunks.q4_0Packed(q0, 1, s0).fma(xh, a0);
+            a1 = Chunks.q4_0Packed(q1, 1, s1).fma(xh, a1);
         }
         a0.intoArray(s, red);
         a1.intoArray(s, red + L);
