@@ -28,6 +28,12 @@ import jdk.incubator.vector.IntVector;
 final class MatmulKernels {
     private MatmulKernels() {}
 
+    /**
+     * Up to this many tokens, packed Q8_0 rows are multiplied straight from memory into every token
+     * ({@link #directPackedTokens}); past it, rows are staged once and tiled ({@link TiledKernels}).
+     */
+    static final int DIRECT_MAX_TOKENS = 16;
+
     /** Floats at the end of the staging buffer where accumulators are stored to be summed. */
     static final int REDUCE = 16 * L;
 
@@ -47,6 +53,8 @@ final class MatmulKernels {
         int r = r0;
         if (numTokens == 1 && w.packed()) {
             r = directPacked(w, r0, r1, x, out, stage);
+        } else if (numTokens <= DIRECT_MAX_TOKENS && w.packed() && w.type() == GgmlType.Q8_0) {
+            r = directPackedTokens(w, r0, r1, x, out, numTokens, stage);
         } else if (numTokens == 1) {
             if (pairable(w.type())) {
                 for (int g; (g = Math.min(GAP, (r1 - r) / 2)) >= 2; r += 2 * g) directPairs(w, r, g, x, out, stage);
@@ -269,6 +277,135 @@ final class MatmulKernels {
             out[r + g] = Chunks.sumLanes(s, red + L);
         }
         return r0 + 2 * g;
+    }
+
+    /**
+     * Rows [r0, r1) of a packed Q8_0 matrix times a few tokens (decode steps of a small batch), with
+     * no staging: each 16 weights are dequantized once in registers and multiplied into up to eight
+     * tokens, two rows half the range apart. Staging would cost a store and a reload per weight
+     * that only a long batch amortizes. Each output keeps the one-token path's chain
+     * (chunk by chunk, the same dequantized value), so results are bit-identical to it. Returns the
+     * first row it did not compute.
+     */
+    private static int directPackedTokens(WeightMatrix w, int r0, int r1, float[] x, float[] out, int numTokens, float[] s) {
+        int g = (r1 - r0) / 2;
+        int red = s.length - REDUCE;
+        for (int i = 0; i < g; i++) {
+            int r = r0 + i;
+            int t = 0;
+            for (; t + 8 <= numTokens; t += 8) packedQ8_0x8(w, r, g, x, t, out, s, red);
+            for (; t + 4 <= numTokens; t += 4) packedQ8_0x4(w, r, g, x, t, out, s, red);
+            for (; t < numTokens; t++) packedQ8_0x1(w, r, g, x, t, out, s, red);
+        }
+        return r0 + 2 * g;
+    }
+
+    /** Rows r and r + g of a packed Q8_0 matrix times tokens t..t+7: out[(t + j) * rows + row]. */
+    private static void packedQ8_0x8(WeightMatrix w, int r, int g, float[] x, int t, float[] out, float[] s, int red) {
+        MemorySegment q = w.data(), sc = w.scales();
+        long qd = w.rowStride() * g, sd = w.scaleStride() * g;
+        long p = r * w.rowStride(), sp = r * w.scaleStride();
+        int cols = w.cols();
+        int blocks = cols / 32;
+        int xt = t * cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+        for (int c = 0; c < 2 * blocks; c++) {
+            long o = p + 16L * c, so = sp + 4L * (c >> 1);
+            FloatVector w0 = Chunks.q8(q, o, sc.get(Chunks.LE_FLOAT, so));
+            FloatVector w1 = Chunks.q8(q, o + qd, sc.get(Chunks.LE_FLOAT, so + sd));
+            int xo = xt + L * c;
+            FloatVector x0 = FloatVector.fromArray(F, x, xo);
+            a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + 1 * cols);
+            a1 = w0.fma(x1, a1); b1 = w1.fma(x1, b1);
+            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * cols);
+            a2 = w0.fma(x2, a2); b2 = w1.fma(x2, b2);
+            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * cols);
+            a3 = w0.fma(x3, a3); b3 = w1.fma(x3, b3);
+            FloatVector x4 = FloatVector.fromArray(F, x, xo + 4 * cols);
+            a4 = w0.fma(x4, a4); b4 = w1.fma(x4, b4);
+            FloatVector x5 = FloatVector.fromArray(F, x, xo + 5 * cols);
+            a5 = w0.fma(x5, a5); b5 = w1.fma(x5, b5);
+            FloatVector x6 = FloatVector.fromArray(F, x, xo + 6 * cols);
+            a6 = w0.fma(x6, a6); b6 = w1.fma(x6, b6);
+            FloatVector x7 = FloatVector.fromArray(F, x, xo + 7 * cols);
+            a7 = w0.fma(x7, a7); b7 = w1.fma(x7, b7);
+        }
+        int rows = w.rows();
+        a0.intoArray(s, red + 0 * L); b0.intoArray(s, red + 1 * L);
+        a1.intoArray(s, red + 2 * L); b1.intoArray(s, red + 3 * L);
+        a2.intoArray(s, red + 4 * L); b2.intoArray(s, red + 5 * L);
+        a3.intoArray(s, red + 6 * L); b3.intoArray(s, red + 7 * L);
+        a4.intoArray(s, red + 8 * L); b4.intoArray(s, red + 9 * L);
+        a5.intoArray(s, red + 10 * L); b5.intoArray(s, red + 11 * L);
+        a6.intoArray(s, red + 12 * L); b6.intoArray(s, red + 13 * L);
+        a7.intoArray(s, red + 14 * L); b7.intoArray(s, red + 15 * L);
+        for (int j = 0; j < 8; j++) {
+            out[(t + j) * rows + r] = Chunks.sumLanes(s, red + 2 * j * L);
+            out[(t + j) * rows + r + g] = Chunks.sumLanes(s, red + (2 * j + 1) * L);
+        }
+    }
+
+    /** Rows r and r + g of a packed Q8_0 matrix times tokens t..t+3: out[(t + j) * rows + row]. */
+    private static void packedQ8_0x4(WeightMatrix w, int r, int g, float[] x, int t, float[] out, float[] s, int red) {
+        MemorySegment q = w.data(), sc = w.scales();
+        long qd = w.rowStride() * g, sd = w.scaleStride() * g;
+        long p = r * w.rowStride(), sp = r * w.scaleStride();
+        int cols = w.cols();
+        int blocks = cols / 32;
+        int xt = t * cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int c = 0; c < 2 * blocks; c++) {
+            long o = p + 16L * c, so = sp + 4L * (c >> 1);
+            FloatVector w0 = Chunks.q8(q, o, sc.get(Chunks.LE_FLOAT, so));
+            FloatVector w1 = Chunks.q8(q, o + qd, sc.get(Chunks.LE_FLOAT, so + sd));
+            int xo = xt + L * c;
+            FloatVector x0 = FloatVector.fromArray(F, x, xo);
+            a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + 1 * cols);
+            a1 = w0.fma(x1, a1); b1 = w1.fma(x1, b1);
+            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * cols);
+            a2 = w0.fma(x2, a2); b2 = w1.fma(x2, b2);
+            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * cols);
+            a3 = w0.fma(x3, a3); b3 = w1.fma(x3, b3);
+        }
+        int rows = w.rows();
+        a0.intoArray(s, red + 0 * L); b0.intoArray(s, red + 1 * L);
+        a1.intoArray(s, red + 2 * L); b1.intoArray(s, red + 3 * L);
+        a2.intoArray(s, red + 4 * L); b2.intoArray(s, red + 5 * L);
+        a3.intoArray(s, red + 6 * L); b3.intoArray(s, red + 7 * L);
+        for (int j = 0; j < 4; j++) {
+            out[(t + j) * rows + r] = Chunks.sumLanes(s, red + 2 * j * L);
+            out[(t + j) * rows + r + g] = Chunks.sumLanes(s, red + (2 * j + 1) * L);
+        }
+    }
+
+    /** Rows r and r + g of a packed Q8_0 matrix times tokens t..t+0: out[(t + j) * rows + row]. */
+    private static void packedQ8_0x1(WeightMatrix w, int r, int g, float[] x, int t, float[] out, float[] s, int red) {
+        MemorySegment q = w.data(), sc = w.scales();
+        long qd = w.rowStride() * g, sd = w.scaleStride() * g;
+        long p = r * w.rowStride(), sp = r * w.scaleStride();
+        int cols = w.cols();
+        int blocks = cols / 32;
+        int xt = t * cols;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector b0 = a0;
+        for (int c = 0; c < 2 * blocks; c++) {
+            long o = p + 16L * c, so = sp + 4L * (c >> 1);
+            FloatVector w0 = Chunks.q8(q, o, sc.get(Chunks.LE_FLOAT, so));
+            FloatVector w1 = Chunks.q8(q, o + qd, sc.get(Chunks.LE_FLOAT, so + sd));
+            int xo = xt + L * c;
+            FloatVector x0 = FloatVector.fromArray(F, x, xo);
+            a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
+        }
+        int rows = w.rows();
+        a0.intoArray(s, red + 0 * L); b0.intoArray(s, red + 1 * L);
+        for (int j = 0; j < 1; j++) {
+            out[(t + j) * rows + r] = Chunks.sumLanes(s, red + 2 * j * L);
+            out[(t + j) * rows + r + g] = Chunks.sumLanes(s, red + (2 * j + 1) * L);
+        }
     }
 
     /** Rows r and r + g of a packed Q8_0 matrix times x; accumulators to s[red, +32). */
