@@ -1,7 +1,5 @@
 package dev.gannet.runtime.model;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * Plain-Java attention, one (token, head) at a time, accumulating in double: slow and obviously correct,
  * the oracle for {@link VectorAttention}. Allocates its score buffer per call (not for the hot path).
@@ -24,8 +22,6 @@ public final class ReferenceAttention implements Attention {
 
     @Override
     public void attend(ForwardBatch batch, int[] tokenSeq, float[] q, KvStorage kv, int layer, float[] out) {
-        MemorySegment keys = kv.keys(layer);
-        MemorySegment values = kv.values(layer);
         int group = numHeads / numKvHeads;
         double scale = 1.0 / Math.sqrt(headDim);
         for (int t = 0; t < batch.numTokens(); t++) {
@@ -39,7 +35,7 @@ public final class ReferenceAttention implements Attention {
                 for (int j = 0; j < len; j++) {
                     long kOff = floatIndex(table, batch.blockSize(), j, kvh);
                     double dot = 0;
-                    for (int d = 0; d < headDim; d++) dot += (double) q[qOff + d] * keys.getAtIndex(KvStorage.FLOAT, kOff + d);
+                    for (int d = 0; d < headDim; d++) dot += (double) q[qOff + d] * kv.key(layer, kOff + d);
                     scores[j] = dot * scale;
                     max = Math.max(max, scores[j]);
                 }
@@ -51,7 +47,7 @@ public final class ReferenceAttention implements Attention {
                 for (int d = 0; d < headDim; d++) {
                     double acc = 0;
                     for (int j = 0; j < len; j++) {
-                        acc += scores[j] * values.getAtIndex(KvStorage.FLOAT, floatIndex(table, batch.blockSize(), j, kvh) + d);
+                        acc += scores[j] * kv.value(layer, floatIndex(table, batch.blockSize(), j, kvh) + d);
                     }
                     out[qOff + d] = (float) (acc / sum);
                 }

@@ -2,9 +2,13 @@ package dev.gannet.runtime.model;
 
 import dev.gannet.runtime.kernel.ComputePool;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -109,6 +113,8 @@ public final class VectorAttention implements Attention {
         j.q = q;
         j.keys = kv.keys(layer);
         j.values = kv.values(layer);
+        j.keyScales = kv.keyScales(layer);
+        j.valueScales = kv.valueScales(layer);
         j.out = out;
         int items = batch.numTokens() * numKvHeads;
         try {
@@ -150,6 +156,8 @@ public final class VectorAttention implements Attention {
         float[] q;
         MemorySegment keys;
         MemorySegment values;
+        MemorySegment keyScales;   // Q8_0 cache: f32 scale per 32 elements; null for f32
+        MemorySegment valueScales;
         float[] out;
 
         @Override
@@ -223,7 +231,8 @@ public final class VectorAttention implements Attention {
             long row = ((long) table[j / bs] * bs + inBlock) * stride + head;
             for (int i = 0; i < n; i++, j++, row += stride) {
                 for (int g = 0; g < group; g++) {
-                    float s = dot(job.q, qOff + g * headDim, job.keys, row) * scale;
+                    float s = (job.keyScales == null ? dot(job.q, qOff + g * headDim, job.keys, row)
+                            : dotQ8(job.q, qOff + g * headDim, job.keys, job.keyScales, row / Float.BYTES)) * scale;
                     sc[g * maxPartition + j - from] = s;
                     int m = off + g * rec;
                     dst[m] = Math.max(dst[m], s);
@@ -240,7 +249,11 @@ public final class VectorAttention implements Attention {
             int n = Math.min(bs - inBlock, to - j);
             long row = ((long) table[j / bs] * bs + inBlock) * stride + head;
             for (int i = 0; i < n; i++, j++, row += stride) {
-                for (int g = 0; g < group; g++) axpy(dst, off + g * rec + 2, sc[g * maxPartition + j - from], job.values, row);
+                for (int g = 0; g < group; g++) {
+                    float prob = sc[g * maxPartition + j - from];
+                    if (job.valueScales == null) axpy(dst, off + g * rec + 2, prob, job.values, row);
+                    else axpyQ8(dst, off + g * rec + 2, prob, job.values, job.valueScales, row / Float.BYTES);
+                }
             }
         }
     }
@@ -276,6 +289,43 @@ public final class VectorAttention implements Attention {
         }
         for (; d < headDim; d++) sum += q[qOff + d] * k.get(KvStorage.FLOAT, kByte + (long) d * Float.BYTES);
         return sum;
+    }
+
+    /** int8 lanes matching {@link #S}'s float lanes, for the Q8_0 cache (null below 8 lanes: scalar). */
+    private static final VectorSpecies<Byte> BYTES = S.length() >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(S.length() * 8)) : null;
+
+    /**
+     * q . k for a Q8_0 cache row starting at element {@code e}: each element is q8 * its block's scale
+     * (exactly {@link KvStorage#key}), multiplied into the same chain and lane sum as {@link #dot}.
+     * The head dimension is a multiple of 32, so chunks never straddle a scale block.
+     */
+    private float dotQ8(float[] q, int qOff, MemorySegment k, MemorySegment scales, long e) {
+        if (BYTES == null) {
+            float sum = 0;
+            for (int d = 0; d < headDim; d++) sum += q[qOff + d] * (k.get(ValueLayout.JAVA_BYTE, e + d) * scales.getAtIndex(KvStorage.FLOAT, (e + d) / KvStorage.Q8_BLOCK));
+            return sum;
+        }
+        FloatVector acc = FloatVector.zero(S);
+        for (int d = 0; d < headDim; d += S.length()) {
+            float sc = scales.getAtIndex(KvStorage.FLOAT, (e + d) / KvStorage.Q8_BLOCK);
+            FloatVector kv = ((FloatVector) ByteVector.fromMemorySegment(BYTES, k, e + d, ORDER).convertShape(VectorOperators.B2F, S, 0)).mul(sc);
+            acc = FloatVector.fromArray(S, q, qOff + d).fma(kv, acc);
+        }
+        return sumLanes(acc);
+    }
+
+    /** y[yOff..+headDim) += a * v for a Q8_0 cache row starting at element {@code e}. */
+    private void axpyQ8(float[] y, int yOff, float a, MemorySegment v, MemorySegment scales, long e) {
+        if (BYTES == null) {
+            for (int d = 0; d < headDim; d++) y[yOff + d] += a * (v.get(ValueLayout.JAVA_BYTE, e + d) * scales.getAtIndex(KvStorage.FLOAT, (e + d) / KvStorage.Q8_BLOCK));
+            return;
+        }
+        FloatVector av = FloatVector.broadcast(S, a);
+        for (int d = 0; d < headDim; d += S.length()) {
+            float sc = scales.getAtIndex(KvStorage.FLOAT, (e + d) / KvStorage.Q8_BLOCK);
+            FloatVector vv = ((FloatVector) ByteVector.fromMemorySegment(BYTES, v, e + d, ORDER).convertShape(VectorOperators.B2F, S, 0)).mul(sc);
+            vv.fma(av, FloatVector.fromArray(S, y, yOff + d)).intoArray(y, yOff + d);
+        }
     }
 
     private static final VectorShuffle<Float> ROT8 = rotation(8);

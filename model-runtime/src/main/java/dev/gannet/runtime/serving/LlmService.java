@@ -51,7 +51,8 @@ public final class LlmService implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.threads = o.threads() == 0 ? Runtime.getRuntime().availableProcessors() : o.threads();
         this.maxModelLen = o.maxModelLen() == 0 ? c.contextLength() : Math.min(o.maxModelLen(), c.contextLength());
-        long blockBytes = 2L * c.numLayers() * o.blockSize() * c.kvDim() * Float.BYTES;
+        KvStorage.checkSupported(o.kvDtype(), c.headDim());
+        long blockBytes = KvStorage.bytesFor(c, 1, o.blockSize(), o.kvDtype());
         long blocks = o.kvCacheBytes() / blockBytes;
         if (blocks < 2) {
             throw new IllegalArgumentException("kv cache memory of " + o.kvCacheBytes() + " bytes holds fewer than 2 blocks of "
@@ -64,7 +65,7 @@ public final class LlmService implements AutoCloseable {
             KvStorage storage = null;
             try { // nothing half-built may keep threads or native memory if a later part fails
                 this.attention = new VectorAttention(c, vk.pool()); // one set of threads for matmuls and attention
-                storage = KvStorage.forModel(c, numBlocks, o.blockSize());
+                storage = KvStorage.forModel(c, numBlocks, o.blockSize(), o.kvDtype());
                 this.forward = new ForwardPass(model, vk, attention, storage, o.maxBatchTokens(), o.maxRunning());
             } catch (RuntimeException | Error e) {
                 if (storage != null) storage.close();

@@ -110,4 +110,49 @@ class AttentionTest {
             assertArrayEquals(Arrays.copyOfRange(inBatch, 3 * row, 4 * row), out);
         }
     }
+
+    /**
+     * An 8-bit cache: the vector kernels agree with the reference on the same stored values, and
+     * both stay close to attention over the f32 K/V the cache was written from.
+     */
+    @Test
+    void eightBitCacheMatchesReferenceAndTracksF32() {
+        int headDim = 64;
+        ForwardBatch b = batch();
+        Random r = new Random(21);
+        int row = KV_HEADS * headDim;
+        int slots = 44 * BLOCK;
+        float[] k = new float[slots * row];
+        float[] v = new float[slots * row];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (float) r.nextGaussian() * 2;
+            v[i] = (float) r.nextGaussian();
+        }
+        int[] all = new int[slots];
+        for (int i = 0; i < slots; i++) all[i] = i;
+        float[] q = new float[4 * HEADS * headDim];
+        for (int i = 0; i < q.length; i++) q[i] = (float) r.nextGaussian() * 0.3f;
+        try (KvStorage q8 = new KvStorage(1, 44, BLOCK, KV_HEADS, headDim, KvStorage.Precision.Q8_0);
+             KvStorage f32 = new KvStorage(1, 44, BLOCK, KV_HEADS, headDim, KvStorage.Precision.F32);
+             ReferenceAttention ref = new ReferenceAttention(HEADS, KV_HEADS, headDim);
+             VectorAttention vec = new VectorAttention(HEADS, KV_HEADS, headDim, 128, 2, 8)) {
+            q8.write(0, all, k, v, slots);
+            f32.write(0, all, k, v, slots);
+            for (int i = 0; i < 200; i++) { // stored values: q * scale with |q| <= 127, within half a step of the input
+                int e = r.nextInt(k.length);
+                float scale = q8.keyScales(0).getAtIndex(KvStorage.FLOAT, e / KvStorage.Q8_BLOCK);
+                assertEquals(k[e], q8.key(0, e), scale / 2 + 1e-6f, "element " + e);
+            }
+            float[] want = new float[q.length];
+            float[] got = new float[q.length];
+            float[] exact = new float[q.length];
+            ref.attend(b, tokenSeq(b), q, q8, 0, want);
+            vec.attend(b, tokenSeq(b), q, q8, 0, got);
+            ref.attend(b, tokenSeq(b), q, f32, 0, exact);
+            for (int i = 0; i < q.length; i++) {
+                assertEquals(want[i], got[i], 1e-4f, "vector vs reference on the q8_0 cache at " + i);
+                assertEquals(exact[i], got[i], 0.03f, "q8_0 vs f32 cache at " + i);
+            }
+        }
+    }
 }

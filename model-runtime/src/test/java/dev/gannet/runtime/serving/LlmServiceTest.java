@@ -3,6 +3,7 @@ package dev.gannet.runtime.serving;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import dev.gannet.runtime.TestModels;
 import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.FinishReason;
 import dev.gannet.runtime.engine.RequestHandle;
+import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
 import dev.gannet.runtime.sampler.SamplingParams;
@@ -101,6 +103,48 @@ class LlmServiceTest {
                 assertEquals(0, settled(s).kvUsedBlocks());
             }
         }
+    }
+
+    /**
+     * The 8-bit cache: batch invariance holds (a token's K/V is quantized the same whatever else is in
+     * the step), greedy text stays close to the f32 cache's (quantization may flip a near-tie late
+     * in a sequence, so the first tokens are compared), the same budget holds about 3.6x the blocks,
+     * and nothing is left in use.
+     */
+    @Test
+    void eightBitKvCacheIsBatchInvariantAndTracksF32() throws Exception {
+        ServingOptions f32 = opts(8L << 20, 256, 32);
+        ServingOptions q8 = new ServingOptions(2, 8L << 20, 16, 256, 32, 0, true, 1, KvStorage.Precision.Q8_0);
+        List<int[]> reference;
+        int f32Blocks;
+        try (LlmService s = service("tiny-llama-f32.gguf", f32)) {
+            reference = generate(s, prompts(s.tokenizer(), 12, new Random(11)), 24);
+            f32Blocks = s.stats().kvUsableBlocks();
+        }
+        try (LlmService s = service("tiny-llama-f32.gguf", q8)) {
+            int q8Blocks = s.stats().kvUsableBlocks();
+            assertTrue(q8Blocks >= 3.5 * f32Blocks, q8Blocks + " q8_0 blocks against " + f32Blocks + " f32 blocks in the same budget");
+            List<int[]> prompts = prompts(s.tokenizer(), 12, new Random(11));
+            List<int[]> together = generate(s, prompts, 24);
+            int samePrefix = 0;
+            for (int i = 0; i < prompts.size(); i++) {
+                assertArrayEquals(together.get(i), generate(s, List.of(prompts.get(i)), 24).getFirst(), "q8_0: prompt " + i + " differs alone and batched");
+                int n = 0;
+                while (n < 24 && together.get(i)[n] == reference.get(i)[n]) n++;
+                samePrefix += n;
+            }
+            assertTrue(samePrefix >= 12 * 8, "q8_0 greedy tokens should follow f32 for a while; matched " + samePrefix + " of " + 12 * 24);
+            assertEquals(0, settled(s).kvUsedBlocks());
+        }
+    }
+
+    @Test
+    void eightBitKvCacheRefusesWhatItCannotStore() throws Exception {
+        ServingOptions q8 = new ServingOptions(2, 8L << 20, 16, 256, 32, 0, true, 1, KvStorage.Precision.Q8_0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> service("stories260K.gguf", q8).close());
+        assertTrue(e.getMessage().contains("head dimension divisible by 32; this model's is 8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ServingOptions(2, 8L << 20, 16, 256, 32, 0, true, 2, KvStorage.Precision.Q8_0));
+        assertTrue(e.getMessage().contains("not built for tensor parallelism"), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.gannet.server.cli;
 
 import dev.gannet.runtime.model.Model;
+import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.ModelLoader;
 import dev.gannet.runtime.model.WeightLayout;
 import dev.gannet.runtime.serving.ChatTemplates;
@@ -38,9 +39,6 @@ final class ModelHost {
             case "cpu" -> { }
             default -> throw new ConfigException("device " + cfg.device() + ": the CUDA backend is not built yet in this version; use --device cpu");
         }
-        if (!cfg.kvCacheDtype().equals("f32")) {
-            throw new ConfigException("kv_cache_dtype " + cfg.kvCacheDtype() + ": the 8-bit KV cache is not built yet in this version; use f32");
-        }
         Path path = cfg.model();
         String name = cfg.servedModelName();
         if (path == null) {
@@ -58,7 +56,7 @@ final class ModelHost {
             Tokenizer tok = Tokenizers.load(path);
             LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), kvCacheBytes(cfg),
                     cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(), cfg.maxModelLen(), cfg.enablePrefixCaching(),
-                    cfg.tp()));
+                    cfg.tp(), KvStorage.Precision.parse(cfg.kvCacheDtype())));
             EngineBackend backend = new EngineBackend(service, name, template, "cpu", service.sharding());
             return new Loaded(service, backend, name, path);
         } catch (IOException | RuntimeException e) {
