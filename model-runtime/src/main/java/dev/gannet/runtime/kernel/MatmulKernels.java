@@ -271,7 +271,7 @@ final class MatmulKernels {
         boolean q8 = w.type() == GgmlType.Q8_0;
         for (int i = 0; i < g; i++) {
             int r = r0 + i;
-            if (q8) packedQ8_0(w, r, g, x, s, red);
+            if (q8) packedQ8_0(w, r, g, x, 0, s, red);
             else packedQ4_0(w, r, g, x, s, red);
             out[r] = Chunks.sumLanes(s, red);
             out[r + g] = Chunks.sumLanes(s, red + L);
@@ -295,7 +295,11 @@ final class MatmulKernels {
             int t = 0;
             for (; t + 8 <= numTokens; t += 8) packedQ8_0x8(w, r, g, x, t, out, s, red);
             for (; t + 4 <= numTokens; t += 4) packedQ8_0x4(w, r, g, x, t, out, s, red);
-            for (; t < numTokens; t++) packedQ8_0x1(w, r, g, x, t, out, s, red);
+            for (; t < numTokens; t++) {
+                packedQ8_0(w, r, g, x, t * w.cols(), s, red);
+                out[t * w.rows() + r] = Chunks.sumLanes(s, red);
+                out[t * w.rows() + r + g] = Chunks.sumLanes(s, red + L);
+            }
         }
         return r0 + 2 * g;
     }
@@ -317,7 +321,7 @@ final class MatmulKernels {
             int xo = xt + L * c;
             FloatVector x0 = FloatVector.fromArray(F, x, xo);
             a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
-            FloatVector x1 = FloatVector.fromArray(F, x, xo + 1 * cols);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + cols);
             a1 = w0.fma(x1, a1); b1 = w1.fma(x1, b1);
             FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * cols);
             a2 = w0.fma(x2, a2); b2 = w1.fma(x2, b2);
@@ -333,7 +337,7 @@ final class MatmulKernels {
             a7 = w0.fma(x7, a7); b7 = w1.fma(x7, b7);
         }
         int rows = w.rows();
-        a0.intoArray(s, red + 0 * L); b0.intoArray(s, red + 1 * L);
+        a0.intoArray(s, red); b0.intoArray(s, red + L);
         a1.intoArray(s, red + 2 * L); b1.intoArray(s, red + 3 * L);
         a2.intoArray(s, red + 4 * L); b2.intoArray(s, red + 5 * L);
         a3.intoArray(s, red + 6 * L); b3.intoArray(s, red + 7 * L);
@@ -364,7 +368,7 @@ final class MatmulKernels {
             int xo = xt + L * c;
             FloatVector x0 = FloatVector.fromArray(F, x, xo);
             a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
-            FloatVector x1 = FloatVector.fromArray(F, x, xo + 1 * cols);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + cols);
             a1 = w0.fma(x1, a1); b1 = w1.fma(x1, b1);
             FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * cols);
             a2 = w0.fma(x2, a2); b2 = w1.fma(x2, b2);
@@ -372,7 +376,7 @@ final class MatmulKernels {
             a3 = w0.fma(x3, a3); b3 = w1.fma(x3, b3);
         }
         int rows = w.rows();
-        a0.intoArray(s, red + 0 * L); b0.intoArray(s, red + 1 * L);
+        a0.intoArray(s, red); b0.intoArray(s, red + L);
         a1.intoArray(s, red + 2 * L); b1.intoArray(s, red + 3 * L);
         a2.intoArray(s, red + 4 * L); b2.intoArray(s, red + 5 * L);
         a3.intoArray(s, red + 6 * L); b3.intoArray(s, red + 7 * L);
@@ -382,42 +386,16 @@ final class MatmulKernels {
         }
     }
 
-    /** Rows r and r + g of a packed Q8_0 matrix times tokens t..t+0: out[(t + j) * rows + row]. */
-    private static void packedQ8_0x1(WeightMatrix w, int r, int g, float[] x, int t, float[] out, float[] s, int red) {
-        MemorySegment q = w.data(), sc = w.scales();
-        long qd = w.rowStride() * g, sd = w.scaleStride() * g;
-        long p = r * w.rowStride(), sp = r * w.scaleStride();
-        int cols = w.cols();
-        int blocks = cols / 32;
-        int xt = t * cols;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector b0 = a0;
-        for (int c = 0; c < 2 * blocks; c++) {
-            long o = p + 16L * c, so = sp + 4L * (c >> 1);
-            FloatVector w0 = Chunks.q8(q, o, sc.get(Chunks.LE_FLOAT, so));
-            FloatVector w1 = Chunks.q8(q, o + qd, sc.get(Chunks.LE_FLOAT, so + sd));
-            int xo = xt + L * c;
-            FloatVector x0 = FloatVector.fromArray(F, x, xo);
-            a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
-        }
-        int rows = w.rows();
-        a0.intoArray(s, red + 0 * L); b0.intoArray(s, red + 1 * L);
-        for (int j = 0; j < 1; j++) {
-            out[(t + j) * rows + r] = Chunks.sumLanes(s, red + 2 * j * L);
-            out[(t + j) * rows + r + g] = Chunks.sumLanes(s, red + (2 * j + 1) * L);
-        }
-    }
-
-    /** Rows r and r + g of a packed Q8_0 matrix times x; accumulators to s[red, +32). */
-    private static void packedQ8_0(WeightMatrix w, int r, int g, float[] x, float[] s, int red) {
+    /** Rows r and r + g of a packed Q8_0 matrix times the token at x[xOff]; accumulators to s[red, +32). */
+    private static void packedQ8_0(WeightMatrix w, int r, int g, float[] x, int xOff, float[] s, int red) {
         MemorySegment q = w.data(), sc = w.scales();
         long qd = w.rowStride() * g, sd = w.scaleStride() * g;
         long p = r * w.rowStride(), sp = r * w.scaleStride();
         int blocks = w.cols() / 32;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int b = 0; b < blocks; b++) {
-            FloatVector xl = FloatVector.fromArray(F, x, 32 * b);
-            FloatVector xh = FloatVector.fromArray(F, x, 32 * b + L);
+            FloatVector xl = FloatVector.fromArray(F, x, xOff + 32 * b);
+            FloatVector xh = FloatVector.fromArray(F, x, xOff + 32 * b + L);
             long o = p + 32L * b, so = sp + 4L * b;
             float s0 = sc.get(Chunks.LE_FLOAT, so), s1 = sc.get(Chunks.LE_FLOAT, so + sd);
             a0 = Chunks.q8(q, o, s0).fma(xl, a0);
