@@ -78,6 +78,8 @@ class ConfigLoaderTest {
             {"request_timeout: 0s", "request_timeout", "0s", "duration"},
             {"device: tpu", "device", "tpu", "cpu, cuda"},
             {"log_format: xml", "log_format", "xml", "text or json"},
+            {"weight_layout: compressed", "weight_layout", "compressed", "packed or mapped"},
+            {"kv_cache_dtype: q4_0", "kv_cache_dtype", "q4_0", "f32 or q8_0"},
             {"enable_prefix_caching: maybe", "enable_prefix_caching", "maybe", "true or false"},
             {"gpu_memory_utilization: 1.5", "gpu_memory_utilization", "1.5", "(0, 1]"},
             {"max_running: 0", "max_running", "0", ">= 1"},
