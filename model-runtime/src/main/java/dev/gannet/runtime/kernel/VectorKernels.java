@@ -157,14 +157,18 @@ public final class VectorKernels implements Kernels {
         int full = n / L * L;
         for (int t = 0; t < numTokens; t++) {
             int o = t * n;
+            // silu(g) = g / (1 + e^-g), written with e = exp(-|g|) <= 1 so the exp never overflows:
+            // g / (1 + e) for g >= 0, g e / (1 + e) below; ExactExp keeps the bits JIT-independent.
             for (int i = o; i < o + full; i += L) {
                 FloatVector g = FloatVector.fromArray(F, gate, i);
-                FloatVector silu = g.div(g.neg().lanewise(VectorOperators.EXP).add(1f));
-                silu.mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+                FloatVector e = ExactExp.exp(g.abs().neg());
+                FloatVector num = g.mul(e).blend(g, g.compare(VectorOperators.GE, 0f));
+                num.div(e.add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
             }
             for (int i = o + full; i < o + n; i++) {
                 float g = gate[i];
-                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+                float e = ExactExp.scalarExp(-Math.abs(g));
+                gate[i] = (g >= 0f ? g : g * e) / (1f + e) * up[i];
             }
         }
     }
@@ -182,14 +186,14 @@ public final class VectorKernels implements Kernels {
         for (int i = full; i < end; i++) max = Math.max(max, x[i]);
         FloatVector sumV = FloatVector.zero(F);
         for (int i = offset; i < full; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = ExactExp.exp(FloatVector.fromArray(F, x, i).sub(max));
             e.intoArray(x, i);
             sumV = sumV.add(e);
         }
         sumV.intoArray(lanes, 0);
         float sum = Chunks.sumLanes(lanes, 0);
         for (int i = full; i < end; i++) {
-            x[i] = (float) Math.exp(x[i] - max);
+            x[i] = ExactExp.scalarExp(x[i] - max);
             sum += x[i];
         }
         float inv = 1f / sum;

@@ -1,6 +1,7 @@
 package dev.gannet.runtime.model;
 
 import dev.gannet.runtime.kernel.ComputePool;
+import dev.gannet.runtime.kernel.ExactExp;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -24,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (token, KV head) items (small decode batches) the partitions themselves run in parallel and are merged
  * afterwards; otherwise each thread takes whole (token, KV head) items and merges as it goes. Both paths
  * run the same arithmetic in the same order, so they give identical bits. Lane sums use a fixed order and
- * exp is built from exact lane operations ({@link SoftmaxExp}) or {@link StrictMath#exp}, so the bits do not
+ * exp is built from exact lane operations ({@link ExactExp}) or {@link StrictMath#exp}, so the bits do not
  * change when the JIT kicks in either.
  */
 public final class VectorAttention implements Attention {
@@ -241,7 +242,7 @@ public final class VectorAttention implements Attention {
         }
         for (int g = 0; g < group; g++) {
             int r = off + g * rec;
-            dst[r + 1] = SoftmaxExp.expInPlace(sc, g * maxPartition, to - from, dst[r], lanes[worker]);
+            dst[r + 1] = ExactExp.expInPlace(sc, g * maxPartition, to - from, dst[r], lanes[worker]);
             java.util.Arrays.fill(dst, r + 2, r + 2 + headDim, 0f);
         }
         for (int j = from; j < to; ) {

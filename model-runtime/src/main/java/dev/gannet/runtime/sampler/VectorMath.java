@@ -1,5 +1,6 @@
 package dev.gannet.runtime.sampler;
 
+import dev.gannet.runtime.kernel.ExactExp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,7 +26,11 @@ final class VectorMath {
         return m;
     }
 
-    /** {@code dst[i] = exp((src[srcOff + i] - shift) * scale)} for i in [0, n); returns their sum. */
+    /**
+     * {@code dst[i] = exp((src[srcOff + i] - shift) * scale)} for i in [0, n), every argument <= 0
+     * (shift is the maximum, scale > 0); returns their sum. Exact lane operations only
+     * ({@link ExactExp}, a fixed summing order), so the same seed draws the same token cold or warm.
+     */
     static double expShifted(float[] src, int srcOff, float[] dst, int n, float shift, float scale) {
         double sum = 0;
         int i = 0;
@@ -34,14 +39,14 @@ final class VectorMath {
             // flush the float partial sums to double every few hundred vectors to keep precision
             FloatVector acc = FloatVector.zero(S);
             for (int end = Math.min(bound, i + 256 * S.length()); i < end; i += S.length()) {
-                FloatVector e = FloatVector.fromArray(S, src, srcOff + i).sub(shift).mul(scale).lanewise(VectorOperators.EXP);
+                FloatVector e = ExactExp.exp(FloatVector.fromArray(S, src, srcOff + i).sub(shift).mul(scale));
                 e.intoArray(dst, i);
                 acc = acc.add(e);
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            for (int l = 0; l < S.length(); l++) sum += acc.lane(l); // a fixed order: reduceLanes may add in another once compiled
         }
         for (; i < n; i++) {
-            float e = (float) Math.exp((src[srcOff + i] - shift) * scale);
+            float e = ExactExp.scalarExp((src[srcOff + i] - shift) * scale);
             dst[i] = e;
             sum += e;
         }

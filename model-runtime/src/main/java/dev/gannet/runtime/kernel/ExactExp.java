@@ -1,4 +1,4 @@
-package dev.gannet.runtime.model;
+package dev.gannet.runtime.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -6,12 +6,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp(x - max) over a row of attention scores, vectorised with a polynomial (Cephes expf) built only from
- * IEEE-exact lane operations (fma, mul, add, int conversion of small values), so the JIT-compiled and the
- * interpreted code give the same bits: the Vector API's own {@code EXP} may use different approximations
- * in the two, and {@link StrictMath#exp} per score is several times slower. Relative error about 2e-7.
+ * exp(x) for x <= 0, vectorised with a polynomial (Cephes expf) built only from IEEE-exact lane
+ * operations (fma, mul, add, int conversion of small values), so the JIT-compiled and the interpreted
+ * code give the same bits: the Vector API's own {@code EXP} is compiled to SVML routines whose last bit
+ * differs from the interpreter's, which made a token's bits depend on how warm the JIT was. Used by
+ * attention's softmax, SwiGLU and the sampler. {@link StrictMath#exp} per value is several times
+ * slower. Relative error about 2e-7.
  */
-final class SoftmaxExp {
+public final class ExactExp {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
@@ -24,14 +26,14 @@ final class SoftmaxExp {
     private static final float P4 = 1.6666665459e-1f;
     private static final float P5 = 5.0000001201e-1f;
 
-    private SoftmaxExp() {}
+    private ExactExp() {}
 
     /**
      * Replaces x[from, from + len) by exp(x - max) (all x <= max) and returns their sum, summed in a fixed order.
      *
      * @param lanes scratch of at least {@code S.length()} floats
      */
-    static float expInPlace(float[] x, int from, int len, float max, float[] lanes) {
+    public static float expInPlace(float[] x, int from, int len, float max, float[] lanes) {
         int j = 0;
         float sum = 0;
         int bound = S.loopBound(len);
@@ -54,25 +56,25 @@ final class SoftmaxExp {
         return sum;
     }
 
-    /** exp(x) for x <= 0. */
-    static FloatVector exp(FloatVector x) {
+    /** exp(x) for x <= 0, in {@code x}'s species. */
+    public static FloatVector exp(FloatVector x) {
         x = x.max(MIN_X);
         // n = round(x * log2(e)); x <= 0, so round(u) = -trunc(0.5 - u)
         IntVector m = (IntVector) x.mul(-LOG2E).add(0.5f).convert(VectorOperators.F2I, 0);
         FloatVector n = (FloatVector) m.neg().convert(VectorOperators.I2F, 0);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x).add(n.mul(-LN2_LO));
-        FloatVector p = FloatVector.broadcast(S, P0).fma(r, FloatVector.broadcast(S, P1));
-        p = p.fma(r, FloatVector.broadcast(S, P2));
-        p = p.fma(r, FloatVector.broadcast(S, P3));
-        p = p.fma(r, FloatVector.broadcast(S, P4));
-        p = p.fma(r, FloatVector.broadcast(S, P5));
+        FloatVector r = n.fma(x.broadcast(-LN2_HI), x).add(n.mul(-LN2_LO));
+        FloatVector p = x.broadcast(P0).fma(r, x.broadcast(P1));
+        p = p.fma(r, x.broadcast(P2));
+        p = p.fma(r, x.broadcast(P3));
+        p = p.fma(r, x.broadcast(P4));
+        p = p.fma(r, x.broadcast(P5));
         FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
         FloatVector pow2 = m.neg().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return y.mul(pow2);
     }
 
     /** The same approximation for one value (the tail of a row). */
-    static float scalarExp(float x) {
+    public static float scalarExp(float x) {
         x = Math.max(x, MIN_X);
         int m = (int) (0.5f - x * LOG2E);
         float n = -m;
