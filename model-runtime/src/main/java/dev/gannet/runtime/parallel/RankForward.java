@@ -30,7 +30,7 @@ final class RankForward implements AutoCloseable {
     private long collectiveNanos;        // time inside all-reduce and gather, waiting for slower ranks included
 
     RankForward(Model model, ShardingPlan plan, Communicator comm, Compute compute, int threads,
-                int numBlocks, int blockSize, int maxTokens, int maxLogits) {
+                int numBlocks, int blockSize, int maxTokens, int maxLogits, KvStorage.Precision kvPrecision) {
         this.comm = comm;
         this.plan = plan;
         ModelConfig c = model.config();
@@ -39,7 +39,7 @@ final class RankForward implements AutoCloseable {
         for (int l = 0; l < c.numLayers(); l++) layers.add(plan.shard(model.layer(l), rank)); // views, no copies
         ForwardPass.Slice slice = new ForwardPass.Slice(layers, plan.lmHead(model.output(), rank),
                 plan.headsPerRank(), plan.kvHeadsPerRank(), plan.ffnPerRank());
-        this.kv = new KvStorage(c.numLayers(), numBlocks, blockSize, slice.kvHeads(), c.headDim(), KvStorage.Precision.F32);
+        this.kv = new KvStorage(c.numLayers(), numBlocks, blockSize, slice.kvHeads(), c.headDim(), kvPrecision);
         Kernels kern = null;
         Attention att = null;
         try {

@@ -2,6 +2,7 @@ package dev.gannet.runtime.parallel;
 
 import dev.gannet.runtime.model.BatchForward;
 import dev.gannet.runtime.model.ForwardBatch;
+import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelConfig;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +47,12 @@ public final class TensorParallelForward implements BatchForward {
      */
     public TensorParallelForward(Model model, ShardingPlan plan, Compute compute, int threads,
                                  int numBlocks, int blockSize, int maxTokens, int maxLogits) {
+        this(model, plan, compute, threads, numBlocks, blockSize, maxTokens, maxLogits, KvStorage.Precision.F32);
+    }
+
+    /** As above, with each rank's KV cache in {@code kvPrecision}. */
+    public TensorParallelForward(Model model, ShardingPlan plan, Compute compute, int threads,
+                                 int numBlocks, int blockSize, int maxTokens, int maxLogits, KvStorage.Precision kvPrecision) {
         if (!plan.config().equals(model.config())) throw new IllegalArgumentException("sharding plan was made for another model config");
         if (maxTokens <= 0 || maxLogits <= 0 || threads <= 0) {
             throw new IllegalArgumentException("maxTokens " + maxTokens + ", maxLogits " + maxLogits + ", threads " + threads + " must be positive");
@@ -66,7 +73,8 @@ public final class TensorParallelForward implements BatchForward {
         int perRank = Math.max(1, threads / n);
         try {
             for (int r = 0; r < n; r++) {
-                ranks[r] = new RankForward(model, plan, group.rank(r), compute, perRank, numBlocks, blockSize, maxTokens, maxLogits);
+                ranks[r] = new RankForward(model, plan, group.rank(r), compute, perRank, numBlocks, blockSize, maxTokens, maxLogits,
+                        kvPrecision);
             }
         } catch (RuntimeException | Error e) {
             closeRanks();

@@ -81,7 +81,7 @@ public final class LlmService implements AutoCloseable {
             this.attention = null;
             this.kv = null;
             this.forward = new TensorParallelForward(model, plan, Compute.VECTOR, Math.max(threads, o.tp()), numBlocks,
-                    o.blockSize(), o.maxBatchTokens(), o.maxRunning());
+                    o.blockSize(), o.maxBatchTokens(), o.maxRunning(), o.kvDtype());
             this.sharding = plan.describe();
         }
         int[] eos = tokenizer.endOfGenerationIds();

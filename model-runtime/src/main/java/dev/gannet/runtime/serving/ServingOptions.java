@@ -13,16 +13,12 @@ import dev.gannet.runtime.model.KvStorage;
  * @param maxModelLen       context cap; 0 = the model's context length
  * @param enablePrefixCaching reuse KV of identical prompt prefixes
  * @param tp                tensor-parallel ranks (thread groups in this process); 1 = no sharding
- * @param kvDtype           element type of the KV cache (Q8_0: about 3.6x the tokens per byte; tp 1 only)
+ * @param kvDtype           element type of the KV cache (Q8_0: about 3.6x the tokens per byte)
  */
 public record ServingOptions(int threads, long kvCacheBytes, int blockSize, int maxBatchTokens, int maxRunning,
                              int maxModelLen, boolean enablePrefixCaching, int tp, KvStorage.Precision kvDtype) {
     public ServingOptions {
         if (kvDtype == null) throw new IllegalArgumentException("kv cache dtype must be set");
-        if (kvDtype != KvStorage.Precision.F32 && tp > 1) {
-            throw new IllegalArgumentException("kv_cache_dtype " + kvDtype.name().toLowerCase(java.util.Locale.ROOT)
-                    + " is not built for tensor parallelism yet; use f32 with --tp " + tp);
-        }
         if (tp < 1) throw new IllegalArgumentException("tp must be >= 1, got " + tp);
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         if (kvCacheBytes <= 0) throw new IllegalArgumentException("kv cache memory must be > 0, got " + kvCacheBytes);

@@ -109,7 +109,7 @@ class LlmServiceTest {
      * The 8-bit cache: batch invariance holds (a token's K/V is quantized the same whatever else is in
      * the step), greedy text stays close to the f32 cache's (quantization may flip a near-tie late
      * in a sequence, so the first tokens are compared), the same budget holds about 3.6x the blocks,
-     * and nothing is left in use.
+     * tp 2 gives tp 1's tokens, and nothing is left in use.
      */
     @Test
     void eightBitKvCacheIsBatchInvariantAndTracksF32() throws Exception {
@@ -135,6 +135,18 @@ class LlmServiceTest {
             }
             assertTrue(samePrefix >= 12 * 8, "q8_0 greedy tokens should follow f32 for a while; matched " + samePrefix + " of " + 12 * 24);
             assertEquals(0, settled(s).kvUsedBlocks());
+            reference = together;
+        }
+        // Tensor parallel: each rank quantizes its own KV heads, in the same 32-value blocks as tp 1.
+        ServingOptions q8tp2 = new ServingOptions(2, 8L << 20, 16, 256, 32, 0, true, 2, KvStorage.Precision.Q8_0);
+        try (LlmService s = service("tiny-llama-f32.gguf", q8tp2)) {
+            List<int[]> prompts = prompts(s.tokenizer(), 12, new Random(11));
+            List<int[]> together = generate(s, prompts, 24);
+            for (int i = 0; i < prompts.size(); i++) {
+                assertArrayEquals(reference.get(i), together.get(i), "q8_0: prompt " + i + " differs at tp 2 from tp 1");
+                assertArrayEquals(together.get(i), generate(s, List.of(prompts.get(i)), 24).getFirst(), "q8_0 tp 2: prompt " + i + " differs alone and batched");
+            }
+            assertEquals(0, settled(s).kvUsedBlocks());
         }
     }
 
@@ -143,8 +155,6 @@ class LlmServiceTest {
         ServingOptions q8 = new ServingOptions(2, 8L << 20, 16, 256, 32, 0, true, 1, KvStorage.Precision.Q8_0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> service("stories260K.gguf", q8).close());
         assertTrue(e.getMessage().contains("head dimension divisible by 32; this model's is 8"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new ServingOptions(2, 8L << 20, 16, 256, 32, 0, true, 2, KvStorage.Precision.Q8_0));
-        assertTrue(e.getMessage().contains("not built for tensor parallelism"), e.getMessage());
     }
 
     @Test
