@@ -80,6 +80,11 @@ public final class ModelLoader {
         for (int l = 0; l < c.numLayers(); l++) layers.add(LayerWeights.load(src, c, l));
         Arena packed = null;
         if (layout == WeightLayout.PACKED) {
+            long need = Packing.packedBytes(output);
+            for (LayerWeights w : layers) {
+                for (WeightMatrix m : List.of(w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down())) need += Packing.packedBytes(m);
+            }
+            checkPackedFits(path, need, availableMemory());
             // The embedding stays mapped: a lookup reads one row per token, layout does not matter there.
             packed = Arena.ofShared();
             try {
@@ -91,5 +96,29 @@ public final class ModelLoader {
             }
         }
         return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src, packed);
+    }
+
+    /**
+     * Refuses to pack when the copies would not fit in memory: on Linux an allocation that large
+     * succeeds and the process is killed later, while touching the pages.
+     */
+    static void checkPackedFits(Path path, long need, long available) throws IOException {
+        if (need > available) {
+            throw new IOException(String.format("%s: weight_layout packed needs %d MiB for the packed Q8_0/Q4_0 copies but only"
+                    + " %d MiB of memory is available; use weight_layout: mapped (no copies)", path, need >> 20, available >> 20));
+        }
+    }
+
+    /** MemAvailable from /proc/meminfo (free plus reclaimable cache), or Long.MAX_VALUE where there is none. */
+    static long availableMemory() {
+        Path meminfo = Path.of("/proc/meminfo");
+        try {
+            for (String line : Files.readAllLines(meminfo)) {
+                if (line.startsWith("MemAvailable:")) return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: no check
+        }
+        return Long.MAX_VALUE;
     }
 }

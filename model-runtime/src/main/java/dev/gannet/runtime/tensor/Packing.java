@@ -37,6 +37,12 @@ public final class Packing {
         };
     }
 
+    /** Bytes the packed copy of {@code w} takes (0 when its type has no packed layout or it is packed already). */
+    public static long packedBytes(WeightMatrix w) {
+        if (w.packed() || !packable(w.type())) return 0;
+        return (long) w.rows() * (quantBytes(w.type(), w.cols()) + 4L * (w.cols() / w.type().blockSize()));
+    }
+
     /**
      * A packed, contiguous copy of {@code w} (file layout, any row stride) in memory from {@code arena};
      * {@code w} itself when its type has no packed layout or it is packed already. Rows are copied in

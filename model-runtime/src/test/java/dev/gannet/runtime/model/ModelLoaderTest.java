@@ -68,6 +68,16 @@ class ModelLoaderTest {
     }
 
     @Test
+    void packingThatCannotFitInMemoryIsRefusedWithTheWayOut() throws IOException {
+        Path p = Path.of("big.gguf");
+        ModelLoader.checkPackedFits(p, 1L << 30, 2L << 30); // fits: no error
+        IOException e = assertThrows(IOException.class, () -> ModelLoader.checkPackedFits(p, 3L << 30, 2L << 30));
+        assertTrue(e.getMessage().contains("needs 3072 MiB") && e.getMessage().contains("2048 MiB of memory is available")
+                && e.getMessage().contains("weight_layout: mapped"), e.getMessage());
+        assertTrue(ModelLoader.availableMemory() > 0);
+    }
+
+    @Test
     void readsQwen2FromBothFormats() throws IOException {
         try (Model g = ModelLoader.load(TestModels.path("tiny-qwen2-q8_0.gguf"));
              Model h = ModelLoader.load(TestModels.path("tiny-qwen2-hf-bf16"))) {
