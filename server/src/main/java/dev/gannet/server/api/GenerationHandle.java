@@ -1,5 +1,7 @@
 package dev.gannet.server.api;
 
+import dev.gannet.runtime.engine.FinishReason;
+
 /** A submitted sequence. */
 public interface GenerationHandle {
     /**

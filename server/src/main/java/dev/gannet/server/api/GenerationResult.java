@@ -1,5 +1,6 @@
 package dev.gannet.server.api;
 
+import dev.gannet.runtime.engine.FinishReason;
 import java.util.Objects;
 
 /**

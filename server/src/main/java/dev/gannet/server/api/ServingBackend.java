@@ -1,5 +1,7 @@
 package dev.gannet.server.api;
 
+import dev.gannet.runtime.engine.FinishReason;
+
 /**
  * What the HTTP/gRPC front end needs from an inference engine. The lead's adapter maps the
  * continuous-batching engine (model-runtime {@code dev.gannet.runtime.engine}) and its

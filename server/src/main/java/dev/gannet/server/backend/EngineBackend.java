@@ -2,12 +2,12 @@ package dev.gannet.server.backend;
 
 import dev.gannet.runtime.engine.EngineStats;
 import dev.gannet.runtime.engine.FinishInfo;
+import dev.gannet.runtime.engine.FinishReason;
 import dev.gannet.runtime.engine.RequestHandle;
 import dev.gannet.runtime.sampler.TokenLogprobs;
 import dev.gannet.runtime.serving.LlmService;
 import dev.gannet.runtime.tokenizer.Tokenizer;
 import dev.gannet.server.api.BackendStats;
-import dev.gannet.server.api.FinishReason;
 import dev.gannet.server.api.GenerationHandle;
 import dev.gannet.server.api.GenerationListener;
 import dev.gannet.server.api.GenerationRequest;
@@ -94,8 +94,8 @@ public final class EngineBackend implements ServingBackend {
                 long end = System.nanoTime();
                 if (!text.isEmpty()) listener.onTokens(new TokenChunk(new int[0], text, null));
                 long first = firstToken == 0 ? end : firstToken;
-                listener.onFinish(new GenerationResult(reason(fi), fi.promptTokens(), fi.generatedTokens(),
-                        fi.reason() == dev.gannet.runtime.engine.FinishReason.ERROR ? String.valueOf(fi.error()) : null,
+                listener.onFinish(new GenerationResult(fi.reason(), fi.promptTokens(), fi.generatedTokens(),
+                        fi.reason() == FinishReason.ERROR ? String.valueOf(fi.error()) : null,
                         Math.max(0, scheduled - submitted), Math.max(0, first - scheduled), Math.max(0, end - first)));
             }
         });
@@ -128,14 +128,6 @@ public final class EngineBackend implements ServingBackend {
         return tokenizer.decode(new int[] {id}, false, true);
     }
 
-    private static FinishReason reason(FinishInfo fi) {
-        return switch (fi.reason()) {
-            case STOP -> FinishReason.STOP;
-            case LENGTH -> FinishReason.LENGTH;
-            case ABORT -> FinishReason.ABORT;
-            case ERROR -> FinishReason.ERROR;
-        };
-    }
 
     @Override
     public BackendStats stats() {

@@ -2,8 +2,8 @@ package dev.gannet.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.runtime.engine.FinishReason;
 import dev.gannet.server.api.BackendOverloadedException;
-import dev.gannet.server.api.FinishReason;
 import dev.gannet.server.api.GenerationHandle;
 import dev.gannet.server.api.GenerationListener;
 import dev.gannet.server.api.GenerationRequest;

@@ -1,7 +1,7 @@
 package dev.gannet.server.metrics;
 
+import dev.gannet.runtime.engine.FinishReason;
 import dev.gannet.server.api.BackendStats;
-import dev.gannet.server.api.FinishReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.FunctionCounter;

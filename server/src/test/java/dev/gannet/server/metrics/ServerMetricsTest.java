@@ -1,7 +1,7 @@
 package dev.gannet.server.metrics;
 
+import dev.gannet.runtime.engine.FinishReason;
 import dev.gannet.server.api.BackendStats;
-import dev.gannet.server.api.FinishReason;
 import dev.gannet.server.api.FakeBackend;
 import dev.gannet.server.http.GannetServer;
 import dev.gannet.server.http.ServerOptions;
