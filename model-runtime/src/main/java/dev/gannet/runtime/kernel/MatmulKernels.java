@@ -2,6 +2,7 @@ package dev.gannet.runtime.kernel;
 
 import static dev.gannet.runtime.kernel.Chunks.F;
 import static dev.gannet.runtime.kernel.Chunks.L;
+import static dev.gannet.runtime.kernel.Chunks.LE;
 
 import dev.gannet.runtime.tensor.GgmlType;
 import dev.gannet.runtime.tensor.WeightMatrix;
@@ -49,12 +50,12 @@ final class MatmulKernels {
      * out[t * w.rows() + r] for rows [r0, r1) and tokens [0, numTokens).
      * x: (numTokens, w.cols) f32; out: (numTokens, w.rows) f32; stage: at least {@link #stagingSize} floats.
      */
-    static void rows(WeightMatrix w, float[] x, float[] out, int numTokens, int r0, int r1, float[] stage) {
+    static void rows(WeightMatrix w, float[] x, MemorySegment xs, float[] out, int numTokens, int r0, int r1, float[] stage) {
         int r = r0;
         if (numTokens == 1 && w.packed()) {
             r = directPacked(w, r0, r1, x, out, stage);
         } else if (numTokens <= DIRECT_MAX_TOKENS && w.packed() && w.type() == GgmlType.Q8_0) {
-            r = directPackedTokens(w, r0, r1, x, out, numTokens, stage);
+            r = directPackedTokens(w, r0, r1, x, xs, out, numTokens, stage);
         } else if (numTokens == 1) {
             if (pairable(w.type())) {
                 for (int g; (g = Math.min(GAP, (r1 - r) / 2)) >= 2; r += 2 * g) directPairs(w, r, g, x, out, stage);
@@ -296,13 +297,13 @@ final class MatmulKernels {
      * (chunk by chunk, the same dequantized value), so results are bit-identical to it. Returns the
      * first row it did not compute.
      */
-    private static int directPackedTokens(WeightMatrix w, int r0, int r1, float[] x, float[] out, int numTokens, float[] s) {
+    private static int directPackedTokens(WeightMatrix w, int r0, int r1, float[] x, MemorySegment xs, float[] out, int numTokens, float[] s) {
         int g = (r1 - r0) / 2;
         int red = s.length - REDUCE;
         for (int i = 0; i < g; i++) {
             int r = r0 + i;
             int t = 0;
-            for (; t + 8 <= numTokens; t += 8) packedQ8_0x8(w, r, g, x, t, out, s, red);
+            for (; t + 8 <= numTokens; t += 8) packedQ8_0x8(w, r, g, xs, t, out, s, red);
             for (; t + 4 <= numTokens; t += 4) packedQ8_0x4(w, r, g, x, t, out, s, red);
             for (; t < numTokens; t++) {
                 packedQ8_0(w, r, g, x, t * w.cols(), s, red);
@@ -313,37 +314,59 @@ final class MatmulKernels {
         return r0 + 2 * g;
     }
 
-    /** Rows r and r + g of a packed Q8_0 matrix times tokens t..t+7: out[(t + j) * rows + row]. */
-    private static void packedQ8_0x8(WeightMatrix w, int r, int g, float[] x, int t, float[] out, float[] s, int red) {
+    /**
+     * Rows r and r + g of a packed Q8_0 matrix times tokens t..t+7: out[(t + j) * rows + row]. The
+     * tokens come from {@code xs}, 64-byte aligned and interleaved ({@link #interleave}): one base
+     * address and no cache-line-split loads, where eight heap rows cost eight live pointers
+     * (C2 spilled them) and a split line per 512-bit load.
+     */
+    private static void packedQ8_0x8(WeightMatrix w, int r, int g, MemorySegment xs, int t, float[] out, float[] s, int red) {
         MemorySegment q = w.data(), sc = w.scales();
         long qd = w.rowStride() * g, sd = w.scaleStride() * g;
         long p = r * w.rowStride(), sp = r * w.scaleStride();
         int cols = w.cols();
         int blocks = cols / 32;
-        int xt = t * cols;
+        long xb = 4L * t * cols;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        for (int c = 0; c < 2 * blocks; c++) {
-            long o = p + 16L * c, so = sp + 4L * (c >> 1);
-            FloatVector w0 = Chunks.q8(q, o, sc.get(Chunks.LE_FLOAT, so));
-            FloatVector w1 = Chunks.q8(q, o + qd, sc.get(Chunks.LE_FLOAT, so + sd));
-            int xo = xt + L * c;
-            FloatVector x0 = FloatVector.fromArray(F, x, xo);
+        for (int b = 0; b < blocks; b++) { // a block's two chunks share its scale loads
+            long so = sp + 4L * b, o = p + 32L * b, xo = xb + 1024L * b;
+            float s0 = sc.get(Chunks.LE_FLOAT, so), s1 = sc.get(Chunks.LE_FLOAT, so + sd);
+            FloatVector w0 = Chunks.q8(q, o, s0), w1 = Chunks.q8(q, o + qd, s1), x0;
+            x0 = FloatVector.fromMemorySegment(F, xs, xo, LE);
             a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
-            FloatVector x1 = FloatVector.fromArray(F, x, xo + cols);
-            a1 = w0.fma(x1, a1); b1 = w1.fma(x1, b1);
-            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * cols);
-            a2 = w0.fma(x2, a2); b2 = w1.fma(x2, b2);
-            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * cols);
-            a3 = w0.fma(x3, a3); b3 = w1.fma(x3, b3);
-            FloatVector x4 = FloatVector.fromArray(F, x, xo + 4 * cols);
-            a4 = w0.fma(x4, a4); b4 = w1.fma(x4, b4);
-            FloatVector x5 = FloatVector.fromArray(F, x, xo + 5 * cols);
-            a5 = w0.fma(x5, a5); b5 = w1.fma(x5, b5);
-            FloatVector x6 = FloatVector.fromArray(F, x, xo + 6 * cols);
-            a6 = w0.fma(x6, a6); b6 = w1.fma(x6, b6);
-            FloatVector x7 = FloatVector.fromArray(F, x, xo + 7 * cols);
-            a7 = w0.fma(x7, a7); b7 = w1.fma(x7, b7);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 64, LE);
+            a1 = w0.fma(x0, a1); b1 = w1.fma(x0, b1);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 128, LE);
+            a2 = w0.fma(x0, a2); b2 = w1.fma(x0, b2);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 192, LE);
+            a3 = w0.fma(x0, a3); b3 = w1.fma(x0, b3);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 256, LE);
+            a4 = w0.fma(x0, a4); b4 = w1.fma(x0, b4);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 320, LE);
+            a5 = w0.fma(x0, a5); b5 = w1.fma(x0, b5);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 384, LE);
+            a6 = w0.fma(x0, a6); b6 = w1.fma(x0, b6);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 448, LE);
+            a7 = w0.fma(x0, a7); b7 = w1.fma(x0, b7);
+            w0 = Chunks.q8(q, o + 16, s0);
+            w1 = Chunks.q8(q, o + qd + 16, s1);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 512, LE);
+            a0 = w0.fma(x0, a0); b0 = w1.fma(x0, b0);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 576, LE);
+            a1 = w0.fma(x0, a1); b1 = w1.fma(x0, b1);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 640, LE);
+            a2 = w0.fma(x0, a2); b2 = w1.fma(x0, b2);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 704, LE);
+            a3 = w0.fma(x0, a3); b3 = w1.fma(x0, b3);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 768, LE);
+            a4 = w0.fma(x0, a4); b4 = w1.fma(x0, b4);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 832, LE);
+            a5 = w0.fma(x0, a5); b5 = w1.fma(x0, b5);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 896, LE);
+            a6 = w0.fma(x0, a6); b6 = w1.fma(x0, b6);
+            x0 = FloatVector.fromMemorySegment(F, xs, xo + 960, LE);
+            a7 = w0.fma(x0, a7); b7 = w1.fma(x0, b7);
         }
         int rows = w.rows();
         a0.intoArray(s, red); b0.intoArray(s, red + L);
@@ -357,6 +380,32 @@ final class MatmulKernels {
         for (int j = 0; j < 8; j++) {
             out[(t + j) * rows + r] = Chunks.sumLanes(s, red + 2 * j * L);
             out[(t + j) * rows + r + g] = Chunks.sumLanes(s, red + (2 * j + 1) * L);
+        }
+    }
+
+    /** Whether a call multiplies groups of eight tokens by {@link #packedQ8_0x8}, which reads x from {@link #interleave}. */
+    static boolean readsInterleaved(WeightMatrix w, int numTokens) {
+        return numTokens >= 8 && numTokens <= DIRECT_MAX_TOKENS && w.packed() && w.type() == GgmlType.Q8_0;
+    }
+
+    /** Bytes {@link #interleave} writes for this call. */
+    static long interleavedBytes(int numTokens, int cols) {
+        return 4L * (numTokens / 8 * 8) * cols;
+    }
+
+    /**
+     * Groups of eight tokens of x (numTokens, cols) into d, chunk-major: chunk c of token t + j (t a
+     * multiple of 8) at byte 4 t cols + 64 (8c + j). Tokens past the last whole group are not copied.
+     */
+    static void interleave(float[] x, int numTokens, int cols, MemorySegment d) {
+        int chunks = cols / L;
+        for (int t = 0; t + 8 <= numTokens; t += 8) {
+            long base = 4L * t * cols;
+            for (int c = 0; c < chunks; c++) {
+                for (int j = 0; j < 8; j++) {
+                    FloatVector.fromArray(F, x, (t + j) * cols + L * c).intoMemorySegment(d, base + 64L * (8 * c + j), Chunks.LE);
+                }
+            }
         }
     }
 

@@ -4,6 +4,8 @@ import static dev.gannet.runtime.kernel.Chunks.F;
 import static dev.gannet.runtime.kernel.Chunks.L;
 
 import dev.gannet.runtime.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -30,6 +32,7 @@ public final class VectorKernels implements Kernels {
 
     private final ComputePool pool;
     private final float[][] staging; // per worker: 4 dequantized rows + accumulators, f32; grows to the largest call
+    private MemorySegment interleaved = MemorySegment.NULL; // x for the eight-token kernel, 64-byte aligned; grows
     private final MatmulTask matmulTask = new MatmulTask();
     private final float[] lanes = new float[L]; // caller-thread scratch for fixed-order lane sums
 
@@ -67,6 +70,13 @@ public final class VectorKernels implements Kernels {
         t.x = x;
         t.out = out;
         t.numTokens = numTokens;
+        t.xs = null;
+        if (MatmulKernels.readsInterleaved(w, numTokens)) {
+            long bytes = MatmulKernels.interleavedBytes(numTokens, w.cols());
+            if (interleaved.byteSize() < bytes) interleaved = Arena.ofAuto().allocate(bytes, 64); // grows a few times, then never
+            MatmulKernels.interleave(x, numTokens, w.cols(), interleaved);
+            t.xs = interleaved;
+        }
         t.nextRow.set(0);
         try {
             if (pool.size() == 1 || (long) w.rows() * w.cols() * numTokens < PARALLEL_MIN_WORK) {
@@ -79,6 +89,7 @@ public final class VectorKernels implements Kernels {
         } finally {
             t.w = null; // do not pin a model's weights or activations after the call
             t.x = null;
+            t.xs = null;
             t.out = null;
         }
     }
@@ -103,6 +114,7 @@ public final class VectorKernels implements Kernels {
     private final class MatmulTask implements ComputePool.Task {
         WeightMatrix w;  // (rows, cols)
         float[] x;       // (numTokens, cols) f32
+        MemorySegment xs; // x's groups of eight tokens, interleaved (MatmulKernels.interleave), or null
         float[] out;     // (numTokens, rows) f32
         int numTokens;
         int grain;       // rows per claim, a multiple of 4
@@ -116,7 +128,7 @@ public final class VectorKernels implements Kernels {
             float[] stage = stagingFor(index, w.cols(), numTokens);
             int rows = w.rows();
             for (int r0; (r0 = nextRow.getAndAdd(grain)) < rows; ) {
-                MatmulKernels.rows(w, x, out, numTokens, r0, Math.min(rows, r0 + grain), stage);
+                MatmulKernels.rows(w, x, xs, out, numTokens, r0, Math.min(rows, r0 + grain), stage);
             }
         }
     }

@@ -110,7 +110,7 @@ class VectorKernelsTest {
                     two.dequantizeRow(packed, r, b, 0);
                     assertArrayEquals(a, b, type + " fast row " + r);
                 }
-                for (int m : new int[] {1, 3, 8}) {
+                for (int m : new int[] {1, 3, 8, 13, 16}) { // 13 and 16: the eight-token kernel's interleaved groups, then 4 and 1
                     float[] x = KernelTestSupport.gaussian(rnd, m * cols, 1f);
                     assertSameMatmul(file, packed, x, m);
                     checkAgainstReference(packed, x, m, two);
@@ -122,6 +122,9 @@ class VectorKernelsTest {
                     float[] xh = Arrays.copyOf(x, cols); // (2, cols/2) rows of a half-width input
                     assertSameMatmul(file.colSlice(cols / 2, cols), packed.colSlice(cols / 2, cols), xh, 2);
                     assertSameMatmul(file.colSlice(32, cols / 2 + 32), packed.colSlice(32, cols / 2 + 32), xh, 1);
+                    float[] x16 = KernelTestSupport.gaussian(rnd, 16 * cols, 1f);
+                    assertSameMatmul(file.rowSlice(3, rows - 2), packed.rowSlice(3, rows - 2), x16, 16);
+                    assertSameMatmul(file.colSlice(32, cols / 2 + 32), packed.colSlice(32, cols / 2 + 32), Arrays.copyOf(x16, 8 * cols), 16);
                 }
             }
         }
