@@ -23,17 +23,27 @@ import jdk.incubator.vector.IntVector;
  * Q8_0/Q4_0 (the default layout): two rows half a claimed range apart. File-layout Q8_0/Q4_0 pair
  * rows {@link #GAP} apart (more prefetch streams); BF16 and F32 take four rows at a time; F16 and
  * the K-quants stage four rows through L1 instead (converting is their cost, not reading).
- * Several tokens: four rows are dequantized once into the per-thread staging buffer and reused by
- * every token ({@link TiledKernels}).
+ * Several tokens of packed Q8_0, while they fit in the L2: two rows dequantized in registers into
+ * eight tokens at a time ({@link #directPackedTokens}). Otherwise four rows are dequantized once into
+ * the per-thread staging buffer and reused by every token ({@link TiledKernels}).
  */
 final class MatmulKernels {
     private MatmulKernels() {}
 
     /**
-     * Up to this many tokens, packed Q8_0 rows are multiplied straight from memory into every token
-     * ({@link #directPackedTokens}); past it, rows are staged once and tiled ({@link TiledKernels}).
+     * Up to this many bytes of activations (tokens x cols x 4), packed Q8_0 rows are multiplied
+     * straight from memory into every token ({@link #directPackedTokens}); past it, rows are staged
+     * once and tiled ({@link TiledKernels}). The direct loop rereads every token for each pair of rows,
+     * so it wins while the tokens stay in the L2 (2 MiB a core here): ModelMatmulBench, TinyLlama-1.1B
+     * Q8_0, 1.2-1.3x the tiles from 24 to 64 tokens, even at 96, 0.85x at 128 (where the FFN down
+     * projection's 5632 columns make 2.9 MB of tokens).
      */
-    static final int DIRECT_MAX_TOKENS = 16;
+    static final long DIRECT_MAX_X_BYTES = 3L << 19; // 1.5 MiB
+
+    /** Whether packed Q8_0 rows go straight into {@code numTokens} (> 1) tokens: see {@link #DIRECT_MAX_X_BYTES}. */
+    static boolean directTokens(WeightMatrix w, int numTokens) {
+        return w.packed() && w.type() == GgmlType.Q8_0 && 4L * numTokens * w.cols() <= DIRECT_MAX_X_BYTES;
+    }
 
     /** Floats at the end of the staging buffer where accumulators are stored to be summed. */
     static final int REDUCE = 16 * L;
@@ -54,7 +64,7 @@ final class MatmulKernels {
         int r = r0;
         if (numTokens == 1 && w.packed()) {
             r = directPacked(w, r0, r1, x, out, stage);
-        } else if (numTokens <= DIRECT_MAX_TOKENS && w.packed() && w.type() == GgmlType.Q8_0) {
+        } else if (numTokens > 1 && directTokens(w, numTokens)) {
             r = directPackedTokens(w, r0, r1, x, xs, out, numTokens, stage);
         } else if (numTokens == 1) {
             if (pairable(w.type())) {
@@ -385,7 +395,7 @@ final class MatmulKernels {
 
     /** Whether a call multiplies groups of eight tokens by {@link #packedQ8_0x8}, which reads x from {@link #interleave}. */
     static boolean readsInterleaved(WeightMatrix w, int numTokens) {
-        return numTokens >= 8 && numTokens <= DIRECT_MAX_TOKENS && w.packed() && w.type() == GgmlType.Q8_0;
+        return numTokens >= 8 && directTokens(w, numTokens);
     }
 
     /** Bytes {@link #interleave} writes for this call. */
