@@ -23,26 +23,24 @@ import jdk.incubator.vector.IntVector;
  * Q8_0/Q4_0 (the default layout): two rows half a claimed range apart. File-layout Q8_0/Q4_0 pair
  * rows {@link #GAP} apart (more prefetch streams); BF16 and F32 take four rows at a time; F16 and
  * the K-quants stage four rows through L1 instead (converting is their cost, not reading).
- * Several tokens of packed Q8_0, while they fit in the L2: two rows dequantized in registers into
- * eight tokens at a time ({@link #directPackedTokens}). Otherwise four rows are dequantized once into
- * the per-thread staging buffer and reused by every token ({@link TiledKernels}).
+ * Several tokens of packed Q8_0: two rows dequantized in registers into eight tokens at a time, the
+ * tokens in blocks that fit the L2 ({@link #directPackedTokens}). Other types: four rows are
+ * dequantized once into the per-thread staging buffer and reused by every token ({@link TiledKernels}).
  */
 final class MatmulKernels {
     private MatmulKernels() {}
 
     /**
-     * Up to this many bytes of activations (tokens x cols x 4), packed Q8_0 rows are multiplied
-     * straight from memory into every token ({@link #directPackedTokens}); past it, rows are staged
-     * once and tiled ({@link TiledKernels}). The direct loop rereads every token for each pair of rows,
-     * so it wins while the tokens stay in the L2 (2 MiB a core here): ModelMatmulBench, TinyLlama-1.1B
-     * Q8_0, 1.2-1.3x the tiles from 24 to 64 tokens, even at 96, 0.85x at 128 (where the FFN down
-     * projection's 5632 columns make 2.9 MB of tokens).
+     * Activations per block of tokens in {@link #directPackedTokens}, which rereads a block's tokens for
+     * every pair of rows and so wants them in the L2 (2 MiB a core here). ModelMatmulBench, TinyLlama-1.1B
+     * Q8_0, tokens/s against the staged tiles: 1.2-1.3x from 24 to 64 tokens; with the whole batch as
+     * one block, even at 96 and 0.85x at 128 (the FFN down projection's 5632 columns make 2.9 MB of tokens).
      */
     static final long DIRECT_MAX_X_BYTES = 3L << 19; // 1.5 MiB
 
-    /** Whether packed Q8_0 rows go straight into {@code numTokens} (> 1) tokens: see {@link #DIRECT_MAX_X_BYTES}. */
-    static boolean directTokens(WeightMatrix w, int numTokens) {
-        return w.packed() && w.type() == GgmlType.Q8_0 && 4L * numTokens * w.cols() <= DIRECT_MAX_X_BYTES;
+    /** Whether rows go straight into several tokens ({@link #directPackedTokens}) rather than through the tiles. */
+    static boolean directTokens(WeightMatrix w) {
+        return w.packed() && w.type() == GgmlType.Q8_0;
     }
 
     /** Floats at the end of the staging buffer where accumulators are stored to be summed. */
@@ -64,7 +62,7 @@ final class MatmulKernels {
         int r = r0;
         if (numTokens == 1 && w.packed()) {
             r = directPacked(w, r0, r1, x, out, stage);
-        } else if (numTokens > 1 && directTokens(w, numTokens)) {
+        } else if (numTokens > 1 && directTokens(w)) {
             r = directPackedTokens(w, r0, r1, x, xs, out, numTokens, stage);
         } else if (numTokens == 1) {
             if (pairable(w.type())) {
@@ -300,28 +298,40 @@ final class MatmulKernels {
     }
 
     /**
-     * Rows [r0, r1) of a packed Q8_0 matrix times a few tokens (decode steps of a small batch), with
-     * no staging: each 16 weights are dequantized once in registers and multiplied into up to eight
-     * tokens, two rows half the range apart. Staging would cost a store and a reload per weight
-     * that only a long batch amortizes. Each output keeps the one-token path's chain
-     * (chunk by chunk, the same dequantized value), so results are bit-identical to it. Returns the
-     * first row it did not compute.
+     * Rows [r0, r1) of a packed Q8_0 matrix times the tokens, with no staging: each 16 weights are
+     * dequantized once in registers and multiplied into eight tokens at a time, two rows half the
+     * range apart. The tokens go in blocks that fit the L2 ({@link #tokenBlock}), each block over
+     * every row of the range (whose weights, a claim of rows, stay in the L2 between blocks). Each
+     * output keeps the one-token path's chain (chunk by chunk, the same dequantized value), so
+     * results are bit-identical to it. Returns the first row it did not compute.
      */
     private static int directPackedTokens(WeightMatrix w, int r0, int r1, float[] x, MemorySegment xs, float[] out, int numTokens, float[] s) {
         int g = (r1 - r0) / 2;
         int red = s.length - REDUCE;
-        for (int i = 0; i < g; i++) {
-            int r = r0 + i;
-            int t = 0;
-            for (; t + 8 <= numTokens; t += 8) packedQ8_0x8(w, r, g, xs, t, out, s, red);
-            for (; t + 4 <= numTokens; t += 4) packedQ8_0x4(w, r, g, x, t, out, s, red);
-            for (; t < numTokens; t++) {
-                packedQ8_0(w, r, g, x, t * w.cols(), s, red);
-                out[t * w.rows() + r] = Chunks.sumLanes(s, red);
-                out[t * w.rows() + r + g] = Chunks.sumLanes(s, red + L);
+        int block = tokenBlock(w.cols());
+        for (int t0 = 0; t0 < numTokens; t0 += block) {
+            int t1 = Math.min(numTokens, t0 + block);
+            for (int i = 0; i < g; i++) {
+                int r = r0 + i;
+                int t = t0;
+                for (; t + 8 <= t1; t += 8) packedQ8_0x8(w, r, g, xs, t, out, s, red);
+                for (; t + 4 <= t1; t += 4) packedQ8_0x4(w, r, g, x, t, out, s, red);
+                for (; t < t1; t++) {
+                    packedQ8_0(w, r, g, x, t * w.cols(), s, red);
+                    out[t * w.rows() + r] = Chunks.sumLanes(s, red);
+                    out[t * w.rows() + r + g] = Chunks.sumLanes(s, red + L);
+                }
             }
         }
         return r0 + 2 * g;
+    }
+
+    /**
+     * Tokens per block of {@link #directPackedTokens}: a multiple of 8 whose activations take at most
+     * {@link #DIRECT_MAX_X_BYTES}, and at least 8.
+     */
+    static int tokenBlock(int cols) {
+        return (int) Math.max(8, DIRECT_MAX_X_BYTES / (4L * cols) / 8 * 8);
     }
 
     /**
@@ -395,7 +405,7 @@ final class MatmulKernels {
 
     /** Whether a call multiplies groups of eight tokens by {@link #packedQ8_0x8}, which reads x from {@link #interleave}. */
     static boolean readsInterleaved(WeightMatrix w, int numTokens) {
-        return numTokens >= 8 && directTokens(w, numTokens);
+        return numTokens >= 8 && directTokens(w);
     }
 
     /** Bytes {@link #interleave} writes for this call. */

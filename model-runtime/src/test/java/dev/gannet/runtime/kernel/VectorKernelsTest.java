@@ -1,7 +1,6 @@
 package dev.gannet.runtime.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,31 +131,33 @@ class VectorKernelsTest {
     }
 
     /**
-     * Packed Q8_0 goes straight into the tokens while they fit the L2 and through the staged tiles
-     * past that ({@link MatmulKernels#DIRECT_MAX_X_BYTES}): both paths, and the switch between them,
-     * give every token the bits it gets alone.
+     * Packed Q8_0 goes straight into the tokens in blocks that fit the L2 ({@link MatmulKernels#tokenBlock}):
+     * one block, whole blocks, and whole blocks plus a remainder of 8 + 4 + 1 tokens all give every
+     * token the bits it gets alone.
      */
     @Test
-    void packedQ8_0GivesTheSameBitsOnBothSidesOfTheDirectPathsLimit() {
+    void packedQ8_0GivesTheSameBitsInEveryBlockOfTokens() {
         int cols = 2048, rows = 37;
-        int direct = (int) (MatmulKernels.DIRECT_MAX_X_BYTES / (4L * cols)), tiled = direct + 9;
+        int block = MatmulKernels.tokenBlock(cols);
+        assertTrue(block % 8 == 0 && 4L * block * cols <= MatmulKernels.DIRECT_MAX_X_BYTES, "block " + block);
         WeightMatrix file = KernelTestSupport.random(GgmlType.Q8_0, rows, cols, 77, arena);
         WeightMatrix packed = Packing.pack(file, arena);
-        assertTrue(MatmulKernels.directTokens(packed, direct));
-        assertFalse(MatmulKernels.directTokens(packed, direct + 1));
-        float[] x = KernelTestSupport.gaussian(new Random(21), tiled * cols, 1f);
-        for (int m : new int[] {direct, tiled}) {
+        assertTrue(MatmulKernels.directTokens(packed));
+        int most = 2 * block + 13;
+        float[] x = KernelTestSupport.gaussian(new Random(21), most * cols, 1f);
+        for (int m : new int[] {block - 3, 2 * block, most}) {
             float[] xm = Arrays.copyOf(x, m * cols);
             assertSameMatmul(file, packed, xm, m);
             float[] batch = new float[m * rows];
             two.matmul(packed, xm, batch, m);
             float[] alone = new float[rows];
-            for (int t : new int[] {0, 7, m / 2, m - 1}) {
+            for (int t : new int[] {0, 7, block - 1, block, m - 5, m - 1}) {
+                if (t >= m) continue;
                 two.matmul(packed, Arrays.copyOfRange(xm, t * cols, (t + 1) * cols), alone, 1);
                 assertArrayEquals(Arrays.copyOfRange(batch, t * rows, (t + 1) * rows), alone, "m=" + m + ": token " + t + " alone vs in the batch");
             }
         }
-        checkAgainstReference(packed, x, tiled, two);
+        checkAgainstReference(packed, x, most, two);
     }
 
     private void assertSameMatmul(WeightMatrix file, WeightMatrix packed, float[] x, int m) {
