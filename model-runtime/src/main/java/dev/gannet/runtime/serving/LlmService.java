@@ -11,6 +11,7 @@ import dev.gannet.runtime.kernel.Kernels;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.model.Attention;
 import dev.gannet.runtime.model.BatchForward;
+import dev.gannet.runtime.model.ForwardBatch;
 import dev.gannet.runtime.model.ForwardPass;
 import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
@@ -43,6 +44,15 @@ public final class LlmService implements AutoCloseable {
     private final int threads;
 
     public LlmService(Model model, Tokenizer tokenizer, ServingOptions o) {
+        this(model, tokenizer, o, false);
+    }
+
+    /**
+     * @param warmUp run a short prompt and a few decode steps through the model before the engine starts,
+     *               so that the JIT has compiled the kernels before the first request (which otherwise
+     *               pays for it: about 3 s on the TinyLlama-1.1B shape here)
+     */
+    public LlmService(Model model, Tokenizer tokenizer, ServingOptions o, boolean warmUp) {
         ModelConfig c = model.config();
         if (tokenizer.vocabSize() > c.vocabSize()) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens but the model only " + c.vocabSize());
@@ -84,11 +94,55 @@ public final class LlmService implements AutoCloseable {
                     o.blockSize(), o.maxBatchTokens(), o.maxRunning(), o.kvDtype());
             this.sharding = plan.describe();
         }
+        if (warmUp) {
+            try {
+                warmUp(forward, numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen, c.vocabSize());
+            } catch (RuntimeException | Error e) { // nothing started yet: release what the constructor built
+                forward.close();
+                if (attention != null) attention.close();
+                if (kernels != null) kernels.close();
+                if (kv != null) kv.close();
+                throw e;
+            }
+        }
         int[] eos = tokenizer.endOfGenerationIds();
         this.runner = new ForwardRunner(forward, eos);
         this.engine = new Engine(new EngineConfig(numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen,
                 o.enablePrefixCaching(), eos), runner);
         engine.start();
+    }
+
+    /**
+     * Before the engine thread exists (it will own the KV cache): one sequence's prompt of up to 24 tokens,
+     * two decode steps, then one step of eight one-token sequences, through blocks 1.. of the cache. Those
+     * blocks go back to the engine's pool as if fresh: a slot is always written before it is read. Skipped
+     * where the cache or the context is too small for it.
+     */
+    private static void warmUp(BatchForward forward, int numBlocks, int blockSize, int maxBatchTokens, int maxRunning,
+                               int maxModelLen, int vocab) {
+        int prompt = Math.min(24, Math.min(maxBatchTokens, maxModelLen - 2));
+        if (prompt < 1) return;
+        int[] table = new int[(prompt + 2 + blockSize - 1) / blockSize];
+        if (table.length + 8 >= numBlocks) return;
+        for (int i = 0; i < table.length; i++) table[i] = 1 + i;
+        int[] tokens = new int[prompt];
+        for (int i = 0; i < prompt; i++) tokens[i] = (1 + 7919 * i) % vocab; // any ids: only the kernels' code paths matter
+        forward.forward(ForwardBatch.single(tokens, 0, table, blockSize));
+        for (int p = prompt; p < prompt + 2; p++) forward.forward(ForwardBatch.single(new int[] {tokens[p - prompt]}, p, table, blockSize));
+        int seqs = Math.min(8, Math.min(maxBatchTokens, maxRunning));
+        int[] one = new int[seqs], zero = new int[seqs], ctx = new int[seqs], cu = new int[seqs + 1], slots = new int[seqs];
+        int[][] tables = new int[seqs][];
+        for (int s = 0; s < seqs; s++) {
+            int block = 1 + table.length + s;
+            one[s] = tokens[s % prompt];
+            ctx[s] = 1;
+            cu[s + 1] = s + 1;
+            tables[s] = new int[] {block};
+            slots[s] = block * blockSize;
+        }
+        int[] logits = new int[seqs];
+        for (int s = 0; s < seqs; s++) logits[s] = s;
+        forward.forward(new ForwardBatch(one, zero, cu, ctx, tables, blockSize, slots, logits));
     }
 
     public Model model() { return model; }

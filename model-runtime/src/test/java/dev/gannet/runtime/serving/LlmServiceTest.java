@@ -178,6 +178,30 @@ class LlmServiceTest {
         }
     }
 
+    /**
+     * The start-up warm-up writes K/V into blocks the engine later hands out: requests must still give the
+     * tokens a cold service gives (a tiny KV budget makes them reuse the warmed blocks), at tp 1 and tp 2,
+     * and the warm-up holds no block afterwards.
+     */
+    @Test
+    void warmUpChangesNoOutputAndHoldsNoBlocks() throws Exception {
+        var path = TestModels.path("tiny-llama-f32.gguf");
+        for (int tp : new int[] {1, 2}) {
+            ServingOptions o = new ServingOptions(2, 1L << 20, 16, 64, 8, 0, true, tp);
+            List<int[]> cold, warm;
+            try (LlmService s = service("tiny-llama-f32.gguf", o)) {
+                cold = generate(s, prompts(s.tokenizer(), 8, new Random(9)), 20);
+            }
+            try (LlmService s = new LlmService(ModelLoader.load(path), Tokenizers.load(path), o, true)) {
+                assertTrue(s.kvBlocks() > 11 && s.kvBlocks() < 200, "the warm-up needs 11 blocks and the requests should reuse them: " + s.kvBlocks());
+                assertEquals(0, s.stats().kvUsedBlocks(), "tp " + tp + ": blocks held after the warm-up");
+                warm = generate(s, prompts(s.tokenizer(), 8, new Random(9)), 20);
+                assertEquals(0, settled(s).kvUsedBlocks());
+            }
+            for (int i = 0; i < cold.size(); i++) assertArrayEquals(cold.get(i), warm.get(i), "tp " + tp + ": prompt " + i);
+        }
+    }
+
     @Test
     void preemptionUnderATinyKvBudgetGivesTheSameTokens() throws Exception {
         List<int[]> big;

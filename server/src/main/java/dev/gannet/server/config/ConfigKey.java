@@ -27,6 +27,7 @@ public enum ConfigKey {
     MAX_WAITING("max_waiting", Kind.POSITIVE_INT, "256", "waiting requests before 429"),
     MAX_MODEL_LEN("max_model_len", Kind.NON_NEGATIVE_INT, "0", "context length cap; 0 = the model's"),
     ENABLE_PREFIX_CACHING("enable_prefix_caching", Kind.BOOL, "true", "reuse KV of identical prompt prefixes"),
+    WARMUP("warmup", Kind.BOOL, "true", "run a short prompt and a few decode steps before serving, so the first request does not wait for JIT compilation"),
     API_KEYS("api_keys", Kind.LIST, "", "accepted bearer keys (comma-separated in env/flags); empty = no auth"),
     API_KEYS_FILE("api_keys_file", Kind.STRING, null, "file with one accepted key per line"),
     MAX_BODY_SIZE("max_body_size", Kind.SIZE, "4MiB", "largest request body before 413"),

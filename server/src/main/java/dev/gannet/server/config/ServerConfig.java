@@ -36,6 +36,7 @@ public record ServerConfig(
         int maxWaiting,
         int maxModelLen,
         boolean enablePrefixCaching,
+        boolean warmup,
         List<String> apiKeys,
         Path apiKeysFile,
         long maxBodySizeBytes,
@@ -100,6 +101,7 @@ public record ServerConfig(
                 p.integer(ConfigKey.MAX_WAITING, 1, 1 << 24),
                 p.integer(ConfigKey.MAX_MODEL_LEN, 0, 1 << 24),
                 ConfigValues.bool(ConfigKey.ENABLE_PREFIX_CACHING, p.str(ConfigKey.ENABLE_PREFIX_CACHING), p.src(ConfigKey.ENABLE_PREFIX_CACHING)),
+                ConfigValues.bool(ConfigKey.WARMUP, p.str(ConfigKey.WARMUP), p.src(ConfigKey.WARMUP)),
                 keys == null ? List.of() : ConfigValues.list(keys),
                 keysFile == null ? null : Path.of(keysFile),
                 ConfigValues.size(ConfigKey.MAX_BODY_SIZE, p.str(ConfigKey.MAX_BODY_SIZE), p.src(ConfigKey.MAX_BODY_SIZE)),
@@ -132,6 +134,7 @@ public record ServerConfig(
                 case MAX_WAITING -> maxWaiting;
                 case MAX_MODEL_LEN -> maxModelLen == 0 ? "0 (the model's)" : maxModelLen;
                 case ENABLE_PREFIX_CACHING -> enablePrefixCaching;
+                case WARMUP -> warmup;
                 case API_KEYS -> apiKeys.isEmpty() ? "(none: no auth)" : apiKeys.size() + " key(s) ****";
                 case API_KEYS_FILE -> apiKeysFile == null ? "(none)" : apiKeysFile;
                 case MAX_BODY_SIZE -> maxBodySizeBytes + " bytes";
