@@ -9,7 +9,7 @@
 
 static unsigned char *buffer;
 static size_t share;
-static long long sums[64 * 8];
+static volatile long long sums[64 * 8]; // one slot per thread, 64 bytes apart; volatile, so the loads stay
 
 static void *read_share(void *arg) {
     long index = (long) arg;
@@ -22,7 +22,7 @@ static void *read_share(void *arg) {
         d = _mm512_add_epi8(d, _mm512_load_si512(p + o + 192));
     }
     __m512i s = _mm512_add_epi8(_mm512_add_epi8(a, b), _mm512_add_epi8(c, d));
-    sums[index * 8] = _mm512_reduce_add_epi64(s); // kept, so the loads cannot be dropped
+    sums[index * 8] = _mm512_reduce_add_epi64(s);
     return NULL;
 }
 
@@ -50,5 +50,5 @@ int main(int argc, char **argv) {
         double t1 = now();
         printf("%.1f\n", share * threads / (t1 - t0) * 1e-9);
     }
-    return sums[0] == 42 ? 3 : 0;
+    return 0;
 }

@@ -12,6 +12,7 @@
 #define KT 512
 static int rows, cols, tokens, threads;
 static float *w, *x, *out;
+volatile float sink; // an output goes here at the end, so the work cannot be dropped
 
 #define FMA4(v, j) \
     c0##j = _mm512_fmadd_ps(w0, v, c0##j); c1##j = _mm512_fmadd_ps(w1, v, c1##j); \
@@ -73,5 +74,6 @@ int main(int argc, char **argv) {
         double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
         printf("%.1f\n", 2.0 * rows * cols * tokens / s * 1e-9);
     }
-    return out[7] == 42.0f ? 3 : 0;
+    sink = out[7];
+    return 0;
 }

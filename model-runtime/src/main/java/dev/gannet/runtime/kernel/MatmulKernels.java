@@ -291,8 +291,7 @@ final class MatmulKernels {
         for (int i = 0; i < g; i++) {
             int r = r0 + i;
             packedQ4_0(w, r, g, x, s, red);
-            out[r] = Chunks.sumLanes(s, red);
-            out[r + g] = Chunks.sumLanes(s, red + L);
+            writePairs(s, red, 1, out, 0, w.rows(), r, g);
         }
         return r0 + 2 * g;
     }
@@ -318,8 +317,7 @@ final class MatmulKernels {
                 for (; t + 4 <= t1; t += 4) packedQ8_0x4(w, r, g, x, t, out, s, red);
                 for (; t < t1; t++) {
                     packedQ8_0(w, r, g, x, t * w.cols(), s, red);
-                    out[t * w.rows() + r] = Chunks.sumLanes(s, red);
-                    out[t * w.rows() + r + g] = Chunks.sumLanes(s, red + L);
+                    writePairs(s, red, 1, out, t, w.rows(), r, g);
                 }
             }
         }
@@ -397,7 +395,15 @@ final class MatmulKernels {
         a5.intoArray(s, red + 10 * L); b5.intoArray(s, red + 11 * L);
         a6.intoArray(s, red + 12 * L); b6.intoArray(s, red + 13 * L);
         a7.intoArray(s, red + 14 * L); b7.intoArray(s, red + 15 * L);
-        for (int j = 0; j < 8; j++) {
+        writePairs(s, red, 8, out, t, rows, r, g);
+    }
+
+    /**
+     * Outputs of rows r and r + g for tokens t..t+n-1 from accumulators stored in pairs at s[red, +2nL):
+     * token t + j's row r at red + 2jL, its row r + g right after.
+     */
+    private static void writePairs(float[] s, int red, int n, float[] out, int t, int rows, int r, int g) {
+        for (int j = 0; j < n; j++) {
             out[(t + j) * rows + r] = Chunks.sumLanes(s, red + 2 * j * L);
             out[(t + j) * rows + r + g] = Chunks.sumLanes(s, red + (2 * j + 1) * L);
         }
@@ -458,10 +464,7 @@ final class MatmulKernels {
         a1.intoArray(s, red + 2 * L); b1.intoArray(s, red + 3 * L);
         a2.intoArray(s, red + 4 * L); b2.intoArray(s, red + 5 * L);
         a3.intoArray(s, red + 6 * L); b3.intoArray(s, red + 7 * L);
-        for (int j = 0; j < 4; j++) {
-            out[(t + j) * rows + r] = Chunks.sumLanes(s, red + 2 * j * L);
-            out[(t + j) * rows + r + g] = Chunks.sumLanes(s, red + (2 * j + 1) * L);
-        }
+        writePairs(s, red, 4, out, t, rows, r, g);
     }
 
     /** Rows r, r + g, r + 2g, r + 3g of a packed Q8_0 matrix times one token; accumulators to s[red, +64). */

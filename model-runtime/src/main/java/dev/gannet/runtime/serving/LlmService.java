@@ -98,10 +98,7 @@ public final class LlmService implements AutoCloseable {
             try {
                 warmUp(forward, numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen, c.vocabSize());
             } catch (RuntimeException | Error e) { // nothing started yet: release what the constructor built
-                forward.close();
-                if (attention != null) attention.close();
-                if (kernels != null) kernels.close();
-                if (kv != null) kv.close();
+                closeParts();
                 throw e;
             }
         }
@@ -206,6 +203,11 @@ public final class LlmService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeParts();
+    }
+
+    /** The forward pass, attention, kernels and KV storage, in that order (the engine is stopped or never started). */
+    private void closeParts() {
         forward.close();
         if (attention != null) attention.close();
         if (kernels != null) kernels.close();
