@@ -6,6 +6,7 @@ import static dev.gannet.runtime.kernel.Chunks.L;
 import dev.gannet.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -31,15 +32,46 @@ public final class VectorKernels implements Kernels {
     static final long PARALLEL_MIN_WORK = 1L << 16;
 
     private final ComputePool pool;
+    private final NativeMatmul nativeMatmul; // null: every matmul on the Vector API
+    private final String description;
     private final float[][] staging; // per worker: 4 dequantized rows + accumulators, f32; grows to the largest call
     private MemorySegment interleaved = MemorySegment.NULL; // x for the eight-token kernel, 64-byte aligned; grows
     private final MatmulTask matmulTask = new MatmulTask();
     private final float[] lanes = new float[L]; // caller-thread scratch for fixed-order lane sums
 
-    /** Kernels computing on {@code threads} threads (the caller plus threads - 1 workers). */
+    /** Vector API kernels computing on {@code threads} threads (the caller plus threads - 1 workers). */
     public VectorKernels(int threads) {
+        this(threads, CpuKernels.VECTOR);
+    }
+
+    /**
+     * Kernels on {@code threads} threads whose matmuls run as {@code choice} says: with {@link CpuKernels#NATIVE},
+     * the best variant of the native library this CPU runs, or the Vector API where the library is unavailable
+     * ({@link #describe()} says which and why).
+     */
+    public VectorKernels(int threads, CpuKernels choice) {
+        this(threads, choice == CpuKernels.NATIVE ? NativeCpuLibrary.best().orElse(null) : null,
+                choice == CpuKernels.NATIVE ? NativeCpuLibrary.unavailableReason().orElse(null) : null);
+    }
+
+    /** Native matmuls in exactly the {@code isa} variant (tests and benchmarks compare the variants). */
+    VectorKernels(int threads, NativeCpuLibrary.Isa isa) {
+        this(threads, isa, null);
+        if (isa == null) throw new IllegalArgumentException("isa must be set");
+    }
+
+    private VectorKernels(int threads, NativeCpuLibrary.Isa isa, String whyNot) {
         this.pool = new ComputePool(threads);
         this.staging = new float[threads][];
+        this.nativeMatmul = isa == null ? null : new NativeMatmul(NativeCpuLibrary.bind(isa), pool);
+        this.description = isa != null ? "native " + isa.name().toLowerCase(Locale.ROOT) + " (" + isa.description()
+                + "; K-quants and mapped Q8_0/Q4_0 on the Vector API)"
+                : whyNot != null ? "vector (native kernels unavailable: " + whyNot + ")" : "vector";
+    }
+
+    /** Which code runs the matmuls, for the start-up log: "native avx512 (...)" or "vector (...)". */
+    public String describe() {
+        return description;
     }
 
     /** One thread per available processor. */
@@ -65,6 +97,10 @@ public final class VectorKernels implements Kernels {
     @Override
     public void matmul(WeightMatrix w, float[] x, float[] out, int numTokens) {
         ReferenceKernels.checkMatmul(w, x, out, numTokens);
+        if (nativeMatmul != null && NativeMatmul.covers(w)) {
+            nativeMatmul.matmul(w, x, out, numTokens);
+            return;
+        }
         MatmulTask t = matmulTask;
         t.w = w;
         t.x = x;

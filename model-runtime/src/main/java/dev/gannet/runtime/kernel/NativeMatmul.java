@@ -1,0 +1,173 @@
+package dev.gannet.runtime.kernel;
+
+import dev.gannet.runtime.tensor.GgmlType;
+import dev.gannet.runtime.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Matmuls through one variant of the native kernel library ({@link NativeCpuLibrary}) on a {@link ComputePool}:
+ * the caller prepares the activations once (Q8_0/Q4_0: quantized to 8-bit records; F32/F16/BF16: an f32
+ * copy with 64-byte aligned rows), then every worker claims ranges of output rows and calls the kernel on
+ * each. Results land straight in the caller's output array. Reduction order per output is fixed in the C
+ * code, so a token's result is the same whatever the batch and the thread count.
+ *
+ * <p>Covers packed Q8_0/Q4_0 and F32/F16/BF16; {@link #covers} says so, and the Vector API does the rest.
+ * Thread rules as {@link VectorKernels}: one caller at a time.
+ */
+final class NativeMatmul {
+    private static final int HEAP_SEGMENTS = 8;
+
+    private final NativeCpuLibrary.Variant kernels;
+    private final ComputePool pool;
+    private final RowsTask rows = new RowsTask();
+    private final QuantizeTask quantize = new QuantizeTask();
+    private MemorySegment prepared = MemorySegment.NULL; // activations as the kernels read them; grows a few times, then never
+    // Heap segments over the caller's activation arrays, kept so that a call allocates none (the forward
+    // pass reuses a handful of arrays); replaced round-robin.
+    private final float[][] arrays = new float[HEAP_SEGMENTS][];
+    private final MemorySegment[] segments = new MemorySegment[HEAP_SEGMENTS];
+    private int nextSlot;
+
+    NativeMatmul(NativeCpuLibrary.Variant kernels, ComputePool pool) {
+        this.kernels = kernels;
+        this.pool = pool;
+    }
+
+    /** Whether the native kernels compute {@code w} (the mapped Q8_0/Q4_0 layout and the K-quants do not). */
+    static boolean covers(WeightMatrix w) {
+        return switch (w.type()) {
+            case F32, F16, BF16 -> true;
+            case Q8_0, Q4_0 -> w.packed();
+            default -> false;
+        };
+    }
+
+    NativeCpuLibrary.Isa isa() {
+        return kernels.isa;
+    }
+
+    /** out (m, w.rows) = x (m, w.cols) times w transposed; arguments already checked by the caller. */
+    void matmul(WeightMatrix w, float[] x, float[] out, int m) {
+        int k = w.cols();
+        GgmlType type = w.type();
+        boolean quantized = type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
+        long xStride; // bytes between tokens in `prepared`
+        if (quantized) {
+            xStride = kernels.xqRowBytes(k);
+            ensure(xStride * m);
+            prepareQuantized(heap(x), k, m, type == GgmlType.Q4_0);
+        } else {
+            xStride = 4L * ((k + 15) & ~15);
+            ensure(xStride * m);
+            for (int t = 0; t < m; t++) MemorySegment.copy(x, t * k, prepared, ValueLayout.JAVA_FLOAT, t * xStride, k);
+        }
+        RowsTask r = rows;
+        r.w = w;
+        r.xStride = xStride;
+        r.out = heap(out);
+        r.m = m;
+        r.nextRow.set(0);
+        try {
+            if (pool.size() == 1 || (long) w.rows() * k * m < VectorKernels.PARALLEL_MIN_WORK) {
+                r.grain = w.rows();
+                r.run(0, 1);
+            } else {
+                r.grain = VectorKernels.grain(w.rows(), pool.size());
+                pool.run(r);
+            }
+        } finally {
+            r.w = null; // do not pin a model's weights after the call
+            r.out = null;
+        }
+    }
+
+    private void ensure(long bytes) {
+        if (prepared.byteSize() < bytes) prepared = Arena.ofAuto().allocate(bytes, 64);
+    }
+
+    /** Quantizes on the caller for a few tokens, split over the pool's workers for a batch. */
+    private void prepareQuantized(MemorySegment x, int k, int m, boolean q4) {
+        QuantizeTask q = quantize;
+        q.x = x;
+        q.k = k;
+        q.m = m;
+        q.q4 = q4 ? 1 : 0;
+        q.xq = prepared;
+        try {
+            if (m < 8 || pool.size() == 1) q.run(0, 1);
+            else pool.run(q);
+        } finally {
+            q.x = null;
+        }
+    }
+
+    /** A heap segment over {@code a}, reused while the array stays among the last few seen. */
+    private MemorySegment heap(float[] a) {
+        for (int i = 0; i < HEAP_SEGMENTS; i++) {
+            if (arrays[i] == a) return segments[i];
+        }
+        int i = nextSlot;
+        nextSlot = (i + 1) % HEAP_SEGMENTS;
+        arrays[i] = a;
+        segments[i] = MemorySegment.ofArray(a);
+        return segments[i];
+    }
+
+    private final class QuantizeTask implements ComputePool.Task {
+        MemorySegment x;  // (m, k) f32, heap
+        MemorySegment xq; // m records of xqRowBytes(k)
+        int k, m, q4;
+
+        @Override
+        public void run(int index, int count) {
+            int t0 = (int) ((long) m * index / count), t1 = (int) ((long) m * (index + 1) / count);
+            if (t0 == t1) return;
+            long rb = kernels.xqRowBytes(k);
+            try {
+                MemorySegment from = t0 == 0 ? x : x.asSlice(4L * t0 * k); // worker 0 (the caller) slices nothing
+                MemorySegment to = t0 == 0 ? xq : xq.asSlice(rb * t0);
+                kernels.quantize.invokeExact(from, (long) k, (long) (t1 - t0), (long) k, q4, to);
+            } catch (Throwable e) {
+                throw NativeCpuLibrary.failed(e);
+            }
+        }
+    }
+
+    /** The task every matmul reuses: fields set by the caller before each run. */
+    private final class RowsTask implements ComputePool.Task {
+        WeightMatrix w;     // (rows, cols)
+        MemorySegment out;  // (m, rows) f32, heap
+        long xStride;       // bytes per token in `prepared`
+        int m;
+        int grain;          // rows per claim
+        final AtomicInteger nextRow = new AtomicInteger();
+
+        @Override
+        public void run(int index, int count) {
+            int total = w.rows();
+            for (int r0; (r0 = nextRow.getAndAdd(grain)) < total; ) {
+                call(r0, Math.min(total, r0 + grain));
+            }
+        }
+
+        private void call(long r0, long r1) {
+            WeightMatrix wm = w;
+            long k = wm.cols(), outStride = wm.rows();
+            try {
+                switch (wm.type()) {
+                    case Q8_0 -> kernels.q8_0.invokeExact(wm.data(), wm.rowStride(), wm.scales(), wm.scaleStride(), k, prepared, (long) m, out, outStride, r0, r1);
+                    case Q4_0 -> kernels.q4_0.invokeExact(wm.data(), wm.rowStride(), wm.scales(), wm.scaleStride(), k, prepared, (long) m, out, outStride, r0, r1);
+                    case F32 -> kernels.f32.invokeExact(wm.data(), wm.rowStride(), k, prepared, xStride / 4, (long) m, out, outStride, r0, r1);
+                    case F16 -> kernels.f16.invokeExact(wm.data(), wm.rowStride(), k, prepared, xStride / 4, (long) m, out, outStride, r0, r1);
+                    case BF16 -> kernels.bf16.invokeExact(wm.data(), wm.rowStride(), k, prepared, xStride / 4, (long) m, out, outStride, r0, r1);
+                    default -> throw ReferenceKernels.unsupported(wm);
+                }
+            } catch (Throwable e) {
+                throw NativeCpuLibrary.failed(e);
+            }
+        }
+    }
+}
