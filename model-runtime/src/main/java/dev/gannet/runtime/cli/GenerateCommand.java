@@ -1,5 +1,6 @@
 package dev.gannet.runtime.cli;
 
+import dev.gannet.runtime.kernel.CpuKernels;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
@@ -64,6 +65,17 @@ public final class GenerateCommand extends CliCommand {
         }
     }
 
+    @Option(names = "--cpu-kernels", defaultValue = "native", converter = CpuKernelsConverter.class,
+            description = "native (the C kernel library where built) or vector (Java Vector API) matmuls (default: ${DEFAULT-VALUE})")
+    private CpuKernels cpuKernels;
+
+    static final class CpuKernelsConverter implements picocli.CommandLine.ITypeConverter<CpuKernels> {
+        @Override
+        public CpuKernels convert(String value) {
+            return CpuKernels.parse(value);
+        }
+    }
+
     @Option(names = "--tp", defaultValue = "1", description = "tensor-parallel ranks, thread groups sharing --threads (default: ${DEFAULT-VALUE})")
     int tp;
 
@@ -77,7 +89,7 @@ public final class GenerateCommand extends CliCommand {
         int ctx = Math.min(m.config().contextLength(), Session.DEFAULT_MAX_CONTEXT);
         if (tp == 1) return new Session(m, kernels, ctx);
         ShardingPlan plan = ShardingPlan.forModel(m, tp);
-        return new Session(new TensorParallelForward(m, plan, Compute.VECTOR, Math.max(n, tp), Session.blocksFor(ctx),
+        return new Session(new TensorParallelForward(m, plan, Compute.of(cpuKernels), Math.max(n, tp), Session.blocksFor(ctx),
                 Session.BLOCK_SIZE, 256, 1), ctx);
     }
 
@@ -91,7 +103,7 @@ public final class GenerateCommand extends CliCommand {
         long t0 = System.nanoTime();
         if (tp < 1) throw new IllegalArgumentException("--tp must be >= 1, got " + tp);
         try (Model m = ModelLoader.load(model, layout);
-             VectorKernels kernels = tp == 1 ? new VectorKernels(n) : null; // under tp each rank owns its kernels
+             VectorKernels kernels = tp == 1 ? new VectorKernels(n, cpuKernels) : null; // under tp each rank owns its kernels
              Session session = session(m, kernels, n)) {
             Tokenizer tok = Tokenizers.load(model);
             int vocab = m.config().vocabSize();
@@ -120,8 +132,8 @@ public final class GenerateCommand extends CliCommand {
             out.print(decoder.flush());
             out.flush();
             long t3 = System.nanoTime();
-            err.printf(Locale.ROOT, "%nload: %.0f ms; prompt: %d tokens, %.1f tokens/s; generated: %d tokens, %.1f tokens/s (%d threads, tp %d)%n",
-                    (t1 - t0) / 1e6, ids.length, ids.length / ((t2 - t1) / 1e9), generated, generated / ((t3 - t2) / 1e9), n, tp);
+            err.printf(Locale.ROOT, "%nload: %.0f ms; prompt: %d tokens, %.1f tokens/s; generated: %d tokens, %.1f tokens/s (%d threads, tp %d, matmuls: %s)%n",
+                    (t1 - t0) / 1e6, ids.length, ids.length / ((t2 - t1) / 1e9), generated, generated / ((t3 - t2) / 1e9), n, tp, VectorKernels.describe(cpuKernels));
             if (session.forward() instanceof TensorParallelForward tpf) {
                 err.printf(Locale.ROOT, "tensor parallel: %.1f ms in all-reduce/gather on rank 0 (%.1f%% of %.0f ms of forward steps)%n",
                         tpf.collectiveNanos() / 1e6, 100.0 * tpf.collectiveNanos() / (t3 - t1), (t3 - t1) / 1e6);

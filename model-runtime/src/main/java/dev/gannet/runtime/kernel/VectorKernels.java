@@ -7,6 +7,7 @@ import dev.gannet.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -50,23 +51,31 @@ public final class VectorKernels implements Kernels {
      * ({@link #describe()} says which and why).
      */
     public VectorKernels(int threads, CpuKernels choice) {
-        this(threads, choice == CpuKernels.NATIVE ? NativeCpuLibrary.best().orElse(null) : null,
-                choice == CpuKernels.NATIVE ? NativeCpuLibrary.unavailableReason().orElse(null) : null);
+        this(threads, choice == CpuKernels.NATIVE ? NativeCpuLibrary.best().orElse(null) : null, describe(choice));
     }
 
     /** Native matmuls in exactly the {@code isa} variant (tests and benchmarks compare the variants). */
     VectorKernels(int threads, NativeCpuLibrary.Isa isa) {
-        this(threads, isa, null);
-        if (isa == null) throw new IllegalArgumentException("isa must be set");
+        this(threads, Objects.requireNonNull(isa, "isa"), describe(isa));
     }
 
-    private VectorKernels(int threads, NativeCpuLibrary.Isa isa, String whyNot) {
+    private VectorKernels(int threads, NativeCpuLibrary.Isa isa, String description) {
         this.pool = new ComputePool(threads);
         this.staging = new float[threads][];
         this.nativeMatmul = isa == null ? null : new NativeMatmul(NativeCpuLibrary.bind(isa), pool);
-        this.description = isa != null ? "native " + isa.name().toLowerCase(Locale.ROOT) + " (" + isa.description()
-                + "; K-quants and mapped Q8_0/Q4_0 on the Vector API)"
-                : whyNot != null ? "vector (native kernels unavailable: " + whyNot + ")" : "vector";
+        this.description = description;
+    }
+
+    /** What {@code new VectorKernels(n, choice)} computes its matmuls with on this machine (see {@link #describe()}). */
+    public static String describe(CpuKernels choice) {
+        if (choice == CpuKernels.VECTOR) return "vector";
+        var isa = NativeCpuLibrary.best();
+        return isa.isPresent() ? describe(isa.get())
+                : "vector (native kernels unavailable: " + NativeCpuLibrary.unavailableReason().orElse("?") + ")";
+    }
+
+    private static String describe(NativeCpuLibrary.Isa isa) {
+        return "native " + isa.name().toLowerCase(Locale.ROOT) + " (" + isa.description() + "; K-quants and mapped Q8_0/Q4_0 on the Vector API)";
     }
 
     /** Which code runs the matmuls, for the start-up log: "native avx512 (...)" or "vector (...)". */

@@ -42,6 +42,7 @@ public final class LlmService implements AutoCloseable {
     private final Engine engine;
     private final int maxModelLen;
     private final int threads;
+    private final String cpuKernels;
 
     public LlmService(Model model, Tokenizer tokenizer, ServingOptions o) {
         this(model, tokenizer, o, false);
@@ -70,8 +71,9 @@ public final class LlmService implements AutoCloseable {
         }
         int numBlocks = (int) Math.min(blocks, Integer.MAX_VALUE / o.blockSize());
         this.kvBlocks = numBlocks;
+        this.cpuKernels = VectorKernels.describe(o.cpuKernels());
         if (o.tp() == 1) {
-            VectorKernels vk = new VectorKernels(threads);
+            VectorKernels vk = new VectorKernels(threads, o.cpuKernels());
             KvStorage storage = null;
             try { // nothing half-built may keep threads or native memory if a later part fails
                 this.attention = new VectorAttention(c, vk.pool()); // one set of threads for matmuls and attention
@@ -90,7 +92,7 @@ public final class LlmService implements AutoCloseable {
             this.kernels = null;
             this.attention = null;
             this.kv = null;
-            this.forward = new TensorParallelForward(model, plan, Compute.VECTOR, Math.max(threads, o.tp()), numBlocks,
+            this.forward = new TensorParallelForward(model, plan, Compute.of(o.cpuKernels()), Math.max(threads, o.tp()), numBlocks,
                     o.blockSize(), o.maxBatchTokens(), o.maxRunning(), o.kvDtype());
             this.sharding = plan.describe();
         }
@@ -158,6 +160,9 @@ public final class LlmService implements AutoCloseable {
 
     /** How the model is split across ranks, for the start-up log and /v1/models. */
     public String sharding() { return sharding; }
+
+    /** What computes the matmuls: "native avx512 (...)" or "vector (...)". */
+    public String cpuKernels() { return cpuKernels; }
 
     public EngineStats stats() { return engine.stats(); }
 

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.model;
 
+import dev.gannet.runtime.kernel.CpuKernels;
 import dev.gannet.runtime.kernel.Kernels;
 import dev.gannet.runtime.kernel.ReferenceKernels;
 import dev.gannet.runtime.kernel.VectorKernels;
@@ -7,12 +8,15 @@ import dev.gannet.runtime.kernel.VectorKernels;
 /** The kernel implementations model tests run against. */
 enum KernelChoice {
     REFERENCE,
-    VECTOR;
+    VECTOR,
+    /** The native kernel library's best variant for this CPU (the Vector API where it was not built). */
+    NATIVE;
 
     Kernels create() {
         return switch (this) {
             case REFERENCE -> new ReferenceKernels();
             case VECTOR -> new VectorKernels(2);
+            case NATIVE -> new VectorKernels(2, CpuKernels.NATIVE);
         };
     }
 }

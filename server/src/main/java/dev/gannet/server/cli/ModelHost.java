@@ -56,7 +56,7 @@ final class ModelHost {
             Tokenizer tok = Tokenizers.load(path);
             LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), kvCacheBytes(cfg),
                     cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(), cfg.maxModelLen(), cfg.enablePrefixCaching(),
-                    cfg.tp(), KvStorage.Precision.parse(cfg.kvCacheDtype())), cfg.warmup());
+                    cfg.tp(), KvStorage.Precision.parse(cfg.kvCacheDtype()), cfg.cpuKernels()), cfg.warmup());
             EngineBackend backend = new EngineBackend(service, name, template, "cpu", service.sharding());
             return new Loaded(service, backend, name, path);
         } catch (IOException | RuntimeException e) {

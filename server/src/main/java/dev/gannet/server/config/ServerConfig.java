@@ -1,5 +1,6 @@
 package dev.gannet.server.config;
 
+import dev.gannet.runtime.kernel.CpuKernels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public record ServerConfig(
         double kvCacheMemoryFraction,
         String kvCacheDtype,
         String weightLayout,
+        CpuKernels cpuKernels,
         int blockSize,
         int maxBatchTokens,
         int maxRunning,
@@ -95,6 +97,7 @@ public record ServerConfig(
                 kvFraction,
                 ConfigValues.oneOf(ConfigKey.KV_CACHE_DTYPE, p.str(ConfigKey.KV_CACHE_DTYPE), p.src(ConfigKey.KV_CACHE_DTYPE), "f32", "q8_0"),
                 ConfigValues.oneOf(ConfigKey.WEIGHT_LAYOUT, p.str(ConfigKey.WEIGHT_LAYOUT), p.src(ConfigKey.WEIGHT_LAYOUT), "packed", "mapped"),
+                CpuKernels.parse(ConfigValues.oneOf(ConfigKey.CPU_KERNELS, p.str(ConfigKey.CPU_KERNELS), p.src(ConfigKey.CPU_KERNELS), "native", "vector")),
                 blockSize,
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
                 p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
@@ -128,6 +131,7 @@ public record ServerConfig(
                 case KV_CACHE_MEMORY -> kvCacheMemoryFraction > 0 ? kvCacheMemoryFraction + " of free memory" : kvCacheMemoryBytes + " bytes";
                 case KV_CACHE_DTYPE -> kvCacheDtype;
                 case WEIGHT_LAYOUT -> weightLayout;
+                case CPU_KERNELS -> cpuKernels.configName();
                 case BLOCK_SIZE -> blockSize;
                 case MAX_BATCH_TOKENS -> maxBatchTokens;
                 case MAX_RUNNING -> maxRunning;

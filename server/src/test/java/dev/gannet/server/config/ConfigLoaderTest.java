@@ -79,6 +79,7 @@ class ConfigLoaderTest {
             {"device: tpu", "device", "tpu", "cpu, cuda"},
             {"log_format: xml", "log_format", "xml", "text or json"},
             {"weight_layout: compressed", "weight_layout", "compressed", "packed or mapped"},
+            {"cpu_kernels: cuda", "cpu_kernels", "cuda", "native or vector"},
             {"kv_cache_dtype: q4_0", "kv_cache_dtype", "q4_0", "f32 or q8_0"},
             {"enable_prefix_caching: maybe", "enable_prefix_caching", "maybe", "true or false"},
             {"gpu_memory_utilization: 1.5", "gpu_memory_utilization", "1.5", "(0, 1]"},
@@ -138,7 +139,7 @@ class ConfigLoaderTest {
 
     private static ServerConfig withoutSources(ServerConfig c) {
         return new ServerConfig(c.model(), c.servedModelName(), c.host(), c.port(), c.device(), c.threads(), c.tp(),
-                c.kvCacheMemoryBytes(), c.kvCacheMemoryFraction(), c.kvCacheDtype(), c.weightLayout(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
+                c.kvCacheMemoryBytes(), c.kvCacheMemoryFraction(), c.kvCacheDtype(), c.weightLayout(), c.cpuKernels(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
                 c.maxWaiting(), c.maxModelLen(), c.enablePrefixCaching(), c.warmup(), c.apiKeys(), c.apiKeysFile(),
                 c.maxBodySizeBytes(), c.requestTimeout(), c.shutdownTimeout(), c.logFormat(), c.chatTemplate(),
                 c.gpuMemoryUtilization(), Map.of());

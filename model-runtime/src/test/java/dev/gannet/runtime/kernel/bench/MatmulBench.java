@@ -1,7 +1,9 @@
 package dev.gannet.runtime.kernel.bench;
 
+import dev.gannet.runtime.kernel.CpuKernels;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.tensor.GgmlType;
+import dev.gannet.runtime.tensor.Packing;
 import dev.gannet.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * VectorKernels.matmul on the TinyLlama-1.1B FFN shape (5632 x 2048) at M activation rows.
+ * One matmul on the TinyLlama-1.1B FFN shape (5632 x 2048) at M activation rows, Vector API or native kernels.
  * The score is calls per second; the auxiliary counters turn it into weight traffic
  * ({@code matmul:weightGB}, GB/s of weight bytes read, one pass per call) and arithmetic
  * ({@code matmul:gflop}, GFLOP/s, 2 * rows * cols * M per call).
@@ -55,8 +57,16 @@ public class MatmulBench {
     @Param({"2"})
     public int threads;
 
+    /** vector (Java Vector API) or native (the C kernel library, best variant for this CPU). */
+    @Param({"vector", "native"})
+    public String kernels;
+
+    /** packed (Q8_0/Q4_0 in the layout serving uses by default) or mapped (the file layout). */
+    @Param({"packed"})
+    public String layout;
+
     private Arena arena;
-    private VectorKernels kernels;
+    private VectorKernels impl;
     private WeightMatrix w;
     private float[] x;   // (m, cols) f32
     private float[] out; // (m, rows) f32
@@ -72,8 +82,10 @@ public class MatmulBench {
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
-        kernels = new VectorKernels(threads);
+        impl = new VectorKernels(threads, CpuKernels.parse(kernels));
+        if (!impl.describe().startsWith(kernels)) throw new IllegalStateException("asked for " + kernels + ", got " + impl.describe());
         w = randomWeights(GgmlType.valueOf(type), rows, cols, arena);
+        if (layout.equals("packed")) w = Packing.pack(w, arena);
         Random rnd = new Random(1);
         x = new float[m * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
@@ -82,13 +94,13 @@ public class MatmulBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        kernels.close();
+        impl.close();
         arena.close();
     }
 
     @Benchmark
     public float matmul(Throughput t) {
-        kernels.matmul(w, x, out, m);
+        impl.matmul(w, x, out, m);
         t.weightGB += w.data().byteSize() * 1e-9;
         t.gflop += 2.0 * rows * cols * m * 1e-9;
         return out[0];

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.kernel.bench;
 
+import dev.gannet.runtime.kernel.CpuKernels;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.model.LayerWeights;
 import dev.gannet.runtime.model.Model;
@@ -56,8 +57,12 @@ public class ModelMatmulBench {
     @Param({"2"})
     public int threads;
 
+    /** vector (Java Vector API) or native (the C kernel library, best variant for this CPU). */
+    @Param({"vector", "native"})
+    public String kernels;
+
     private Model loaded;
-    private VectorKernels kernels;
+    private VectorKernels impl;
     private List<WeightMatrix> weights;
     private long weightBytes;
     private float[] x;
@@ -74,7 +79,8 @@ public class ModelMatmulBench {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         loaded = ModelLoader.load(Path.of(model), WeightLayout.parse(layout));
-        kernels = new VectorKernels(threads);
+        impl = new VectorKernels(threads, CpuKernels.parse(kernels));
+        if (!impl.describe().startsWith(kernels)) throw new IllegalStateException("asked for " + kernels + ", got " + impl.describe());
         weights = new ArrayList<>();
         for (int l = 0; l < loaded.config().numLayers(); l++) {
             LayerWeights w = loaded.layer(l);
@@ -97,14 +103,14 @@ public class ModelMatmulBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        kernels.close();
+        impl.close();
         loaded.close();
     }
 
     @Benchmark
     public float step(Step s) {
-        kernels.dequantizeRow(loaded.tokenEmbedding(), 1, row, 0);
-        for (WeightMatrix w : weights) kernels.matmul(w, x, out, m);
+        impl.dequantizeRow(loaded.tokenEmbedding(), 1, row, 0);
+        for (WeightMatrix w : weights) impl.matmul(w, x, out, m);
         s.weightGB += weightBytes * 1e-9;
         s.tokens += m;
         return out[0] + row[0];
