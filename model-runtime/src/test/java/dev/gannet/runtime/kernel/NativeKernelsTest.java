@@ -128,6 +128,27 @@ class NativeKernelsTest {
         }
     }
 
+    /**
+     * Wide rows and many tokens: the float batch path splits the tokens into blocks of about 1 MiB of
+     * activations (5000 columns: 48 tokens), so 50 tokens cross a block boundary; every token keeps its bits.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void tokensBeyondOneCacheBlockKeepTheirBits(GgmlType type) {
+        int rows = 37, cols = type.blockSize() == 32 ? 4992 : 5000, m = 50;
+        WeightMatrix w = weights(type, rows, cols, 29);
+        float[] x = KernelTestSupport.gaussian(new Random(31), m * cols, 1f);
+        for (NativeCpuLibrary.Isa isa : NativeTestSupport.isas()) {
+            float[] batch = new float[m * rows], alone = new float[rows];
+            kernels(isa, 2).matmul(w, x, batch, m);
+            for (int t : new int[] {0, 5, 47, 48, 49}) {
+                kernels(isa, 2).matmul(w, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), alone, 1);
+                assertArrayEquals(Arrays.copyOfRange(batch, t * rows, (t + 1) * rows), alone, isa + " " + type + ": token " + t + " of " + m);
+            }
+            check(w, x, m, kernels(isa, 2), isa);
+        }
+    }
+
     /** Tensor-parallel shards keep the parent's row pitch (and scale pitch): strides must be honoured. */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
