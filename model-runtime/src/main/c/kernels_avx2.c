@@ -186,48 +186,55 @@ AI __m256 xload(const float *p, int n) {
 
 AI void ftile(int ft, int R, int T, const uint8_t *w, int64_t w_stride, int64_t k, const float *x, int64_t x_stride,
               float *out, int64_t out_stride, int64_t r, int64_t gap, int64_t t) {
-    __m256 acc[4][2];
+    __m256 acc[4][3];
     const uint8_t *wr[4];
 #pragma GCC unroll 4
     for (int i = 0; i < R; i++) {
         wr[i] = w + (r + i * gap) * w_stride;
-#pragma GCC unroll 2
+#pragma GCC unroll 3
         for (int j = 0; j < T; j++) acc[i][j] = _mm256_setzero_ps();
     }
-    for (int64_t c = 0; 8 * c < k; c++) {
-        int n = k - 8 * c >= 8 ? 8 : (int) (k - 8 * c);
+    int64_t full = k / 8;
+    for (int64_t c = 0; c <= full; c++) {
+        int n = c < full ? 8 : (int) (k % 8); /* the last, partial chunk goes through zeroed copies */
+        if (n == 0) break;
         __m256 wv[4];
 #pragma GCC unroll 4
-        for (int i = 0; i < R; i++) wv[i] = wload(ft, wr[i], c, n);
-#pragma GCC unroll 2
+        for (int i = 0; i < R; i++) wv[i] = n == 8 ? wload(ft, wr[i], c, 8) : wload(ft, wr[i], c, n);
+#pragma GCC unroll 3
         for (int j = 0; j < T; j++) {
-            __m256 xv = xload(x + (t + j) * x_stride + 8 * c, n);
+            __m256 xv = n == 8 ? _mm256_loadu_ps(x + (t + j) * x_stride + 8 * c) : xload(x + (t + j) * x_stride + 8 * c, n);
 #pragma GCC unroll 4
             for (int i = 0; i < R; i++) acc[i][j] = _mm256_fmadd_ps(wv[i], xv, acc[i][j]);
         }
     }
 #pragma GCC unroll 4
     for (int i = 0; i < R; i++)
-#pragma GCC unroll 2
+#pragma GCC unroll 3
         for (int j = 0; j < T; j++) out[(t + j) * out_stride + r + i * gap] = hsum8(acc[i][j]);
 }
 
 AI void fmatmul(int ft, const uint8_t *w, int64_t w_stride, int64_t k, const float *x, int64_t x_stride, int64_t m,
                 float *out, int64_t out_stride, int64_t r0, int64_t r1) {
-    int64_t r = r0;
     if (m == 1) {
         int64_t g = (r1 - r0) / 4;
         for (int64_t i = 0; i < g; i++) ftile(ft, 4, 1, w, w_stride, k, x, x_stride, out, out_stride, r0 + i, g, 0);
-        for (r = r0 + 4 * g; r < r1; r++) ftile(ft, 1, 1, w, w_stride, k, x, x_stride, out, out_stride, r, 1, 0);
+        for (int64_t r = r0 + 4 * g; r < r1; r++) ftile(ft, 1, 1, w, w_stride, k, x, x_stride, out, out_stride, r, 1, 0);
         return;
     }
-    for (; r + 4 <= r1; r += 4) {
-        int64_t t = 0;
-        for (; t + 2 <= m; t += 2) ftile(ft, 4, 2, w, w_stride, k, x, x_stride, out, out_stride, r, 1, t);
-        for (; t < m; t++) ftile(ft, 4, 1, w, w_stride, k, x, x_stride, out, out_stride, r, 1, t);
-    }
-    for (; r < r1; r++) {
-        for (int64_t t = 0; t < m; t++) ftile(ft, 1, 1, w, w_stride, k, x, x_stride, out, out_stride, r, 1, t);
+    /* tokens in blocks of about 1 MiB of activations, as the AVX-512 variant (the L2 holds them) */
+    int64_t tb = ((int64_t) 1 << 20) / (4 * k) / 3 * 3;
+    if (tb < 3) tb = 3;
+    for (int64_t t0 = 0; t0 < m; t0 += tb) {
+        int64_t t1 = t0 + tb < m ? t0 + tb : m, r = r0;
+        for (; r + 3 <= r1; r += 3) {
+            int64_t t = t0;
+            for (; t + 3 <= t1; t += 3) ftile(ft, 3, 3, w, w_stride, k, x, x_stride, out, out_stride, r, 1, t);
+            for (; t < t1; t++) ftile(ft, 3, 1, w, w_stride, k, x, x_stride, out, out_stride, r, 1, t);
+        }
+        for (; r < r1; r++) {
+            for (int64_t t = t0; t < t1; t++) ftile(ft, 1, 1, w, w_stride, k, x, x_stride, out, out_stride, r, 1, t);
+        }
     }
 }
 

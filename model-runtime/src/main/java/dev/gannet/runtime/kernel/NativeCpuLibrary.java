@@ -130,8 +130,12 @@ public final class NativeCpuLibrary {
     }
 
     /**
-     * One variant's functions (signatures in gannet_cpu.h). Pointers are segments, sizes longs; the
-     * activation and output arrays may be heap segments.
+     * One variant's functions (signatures in gannet_cpu.h). Sizes are longs. The caller's f32 arrays (x of
+     * quantize, out of the matmuls) are heap segments, read and written in place. Weights, scales and the
+     * prepared activations are passed as raw addresses (a long, which the x86-64 and AArch64 C ABIs pass in
+     * the same register as a pointer): a segment of a shared arena would be acquired and released by every
+     * call, an atomic update of one counter that both workers contend for (18% of a tiny model's decode
+     * samples in JFR). Their owners keep them alive: the model for weights, {@link NativeMatmul} for x.
      */
     static final class Variant {
         private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
@@ -140,10 +144,10 @@ public final class NativeCpuLibrary {
 
         final Isa isa;
         final MethodHandle xqRowBytes; // (long k) long
-        final MethodHandle quantize;   // (x, long xStride, long m, long k, int q4, xq) void
-        final MethodHandle q8_0;       // (w, long wStride, ws, long wsStride, long k, xq, long m, out, long outStride, long r0, long r1) void
+        final MethodHandle quantize;   // (x heap, long xStride, long m, long k, int q4, long xq) void
+        final MethodHandle q8_0;       // (long w, long wStride, long ws, long wsStride, long k, long xq, long m, out heap, long outStride, long r0, long r1) void
         final MethodHandle q4_0;       // same
-        final MethodHandle f32;        // (w, long wStride, long k, x, long xStride, long m, out, long outStride, long r0, long r1) void
+        final MethodHandle f32;        // (long w, long wStride, long k, long x, long xStride, long m, out heap, long outStride, long r0, long r1) void
         final MethodHandle f16;        // same
         final MethodHandle bf16;       // same
 
@@ -153,11 +157,11 @@ public final class NativeCpuLibrary {
             Linker.Option critical = Linker.Option.critical(true);
             String p = "gannet_" + isa.prefix + "_";
             xqRowBytes = linker.downcallHandle(lookup.findOrThrow(p + "xq_row_bytes"), FunctionDescriptor.of(J, J), critical);
-            quantize = linker.downcallHandle(lookup.findOrThrow(p + "quantize"), FunctionDescriptor.ofVoid(A, J, J, J, I, A), critical);
-            FunctionDescriptor quant = FunctionDescriptor.ofVoid(A, J, A, J, J, A, J, A, J, J, J);
+            quantize = linker.downcallHandle(lookup.findOrThrow(p + "quantize"), FunctionDescriptor.ofVoid(A, J, J, J, I, J), critical);
+            FunctionDescriptor quant = FunctionDescriptor.ofVoid(J, J, J, J, J, J, J, A, J, J, J);
             q8_0 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_q8_0"), quant, critical);
             q4_0 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_q4_0"), quant, critical);
-            FunctionDescriptor plain = FunctionDescriptor.ofVoid(A, J, J, A, J, J, A, J, J, J);
+            FunctionDescriptor plain = FunctionDescriptor.ofVoid(J, J, J, J, J, J, A, J, J, J);
             f32 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_f32"), plain, critical);
             f16 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_f16"), plain, critical);
             bf16 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_bf16"), plain, critical);

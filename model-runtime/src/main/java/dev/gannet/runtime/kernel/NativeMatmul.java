@@ -36,13 +36,17 @@ final class NativeMatmul {
         this.pool = pool;
     }
 
-    /** Whether the native kernels compute {@code w} (the mapped Q8_0/Q4_0 layout and the K-quants do not). */
+    /**
+     * Whether the native kernels compute {@code w}: F32/F16/BF16 and packed Q8_0/Q4_0 in native memory (not the
+     * mapped Q8_0/Q4_0 layout, not the K-quants, not weights in a Java array, which have no address).
+     */
     static boolean covers(WeightMatrix w) {
-        return switch (w.type()) {
+        boolean type = switch (w.type()) {
             case F32, F16, BF16 -> true;
             case Q8_0, Q4_0 -> w.packed();
             default -> false;
         };
+        return type && w.data().isNative() && (w.scales() == null || w.scales().isNative());
     }
 
     NativeCpuLibrary.Isa isa() {
@@ -51,6 +55,8 @@ final class NativeMatmul {
 
     /** out (m, w.rows) = x (m, w.cols) times w transposed; arguments already checked by the caller. */
     void matmul(WeightMatrix w, float[] x, float[] out, int m) {
+        // the kernels get raw addresses: a closed arena must fail here, not inside the C code
+        if (!w.data().scope().isAlive()) throw new IllegalStateException(w.name() + ": its memory has been released");
         int k = w.cols();
         GgmlType type = w.type();
         boolean quantized = type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
@@ -128,8 +134,7 @@ final class NativeMatmul {
             long rb = kernels.xqRowBytes(k);
             try {
                 MemorySegment from = t0 == 0 ? x : x.asSlice(4L * t0 * k); // worker 0 (the caller) slices nothing
-                MemorySegment to = t0 == 0 ? xq : xq.asSlice(rb * t0);
-                kernels.quantize.invokeExact(from, (long) k, (long) (t1 - t0), (long) k, q4, to);
+                kernels.quantize.invokeExact(from, (long) k, (long) (t1 - t0), (long) k, q4, xq.address() + rb * t0);
             } catch (Throwable e) {
                 throw NativeCpuLibrary.failed(e);
             }
@@ -155,14 +160,14 @@ final class NativeMatmul {
 
         private void call(long r0, long r1) {
             WeightMatrix wm = w;
-            long k = wm.cols(), outStride = wm.rows();
+            long k = wm.cols(), outStride = wm.rows(), x = prepared.address(), data = wm.data().address();
             try {
                 switch (wm.type()) {
-                    case Q8_0 -> kernels.q8_0.invokeExact(wm.data(), wm.rowStride(), wm.scales(), wm.scaleStride(), k, prepared, (long) m, out, outStride, r0, r1);
-                    case Q4_0 -> kernels.q4_0.invokeExact(wm.data(), wm.rowStride(), wm.scales(), wm.scaleStride(), k, prepared, (long) m, out, outStride, r0, r1);
-                    case F32 -> kernels.f32.invokeExact(wm.data(), wm.rowStride(), k, prepared, xStride / 4, (long) m, out, outStride, r0, r1);
-                    case F16 -> kernels.f16.invokeExact(wm.data(), wm.rowStride(), k, prepared, xStride / 4, (long) m, out, outStride, r0, r1);
-                    case BF16 -> kernels.bf16.invokeExact(wm.data(), wm.rowStride(), k, prepared, xStride / 4, (long) m, out, outStride, r0, r1);
+                    case Q8_0 -> kernels.q8_0.invokeExact(data, wm.rowStride(), wm.scales().address(), wm.scaleStride(), k, x, (long) m, out, outStride, r0, r1);
+                    case Q4_0 -> kernels.q4_0.invokeExact(data, wm.rowStride(), wm.scales().address(), wm.scaleStride(), k, x, (long) m, out, outStride, r0, r1);
+                    case F32 -> kernels.f32.invokeExact(data, wm.rowStride(), k, x, xStride / 4, (long) m, out, outStride, r0, r1);
+                    case F16 -> kernels.f16.invokeExact(data, wm.rowStride(), k, x, xStride / 4, (long) m, out, outStride, r0, r1);
+                    case BF16 -> kernels.bf16.invokeExact(data, wm.rowStride(), k, x, xStride / 4, (long) m, out, outStride, r0, r1);
                     default -> throw ReferenceKernels.unsupported(wm);
                 }
             } catch (Throwable e) {

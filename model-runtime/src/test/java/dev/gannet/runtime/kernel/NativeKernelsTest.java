@@ -196,6 +196,31 @@ class NativeKernelsTest {
         }
     }
 
+    /** Weights in a Java array have no address for the C code: the Vector API computes them. */
+    @Test
+    void weightsOnTheHeapTakeTheVectorApi() {
+        float[] values = KernelTestSupport.gaussian(new Random(4), 9 * 64, 1f);
+        WeightMatrix w = new WeightMatrix("heap", GgmlType.F32, 9, 64, java.lang.foreign.MemorySegment.ofArray(values));
+        assertFalse(NativeMatmul.covers(w));
+        float[] x = KernelTestSupport.gaussian(new Random(6), 2 * 64, 1f);
+        for (NativeCpuLibrary.Isa isa : NativeTestSupport.isas()) check(w, x, 2, kernels(isa, 2), isa);
+    }
+
+    /** A matmul over weights whose arena was closed is refused before any native code reads them. */
+    @Test
+    void weightsOfAClosedArenaAreRefused() {
+        WeightMatrix w;
+        try (Arena temp = Arena.ofConfined()) {
+            w = KernelTestSupport.random(GgmlType.F16, 4, 32, 1, temp);
+        }
+        WeightMatrix closed = w;
+        for (NativeCpuLibrary.Isa isa : NativeTestSupport.isas()) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> kernels(isa, 1).matmul(closed, new float[32], new float[4], 1));
+            assertTrue(e.getMessage().contains("released"), e.getMessage());
+        }
+    }
+
     private void check(WeightMatrix w, float[] x, int m, VectorKernels fast, NativeCpuLibrary.Isa isa) {
         float[] want = new float[m * w.rows()], got = new float[m * w.rows()];
         ref.matmul(w, x, want, m);
