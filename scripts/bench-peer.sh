@@ -65,9 +65,12 @@ if [ "${GANNET_BENCH_TINY:-1}" = 1 ] && [ -f "$tiny" ]; then
         --requests 10 --warmup 2 --seed "$r" --out "$out/tiny-$who-$r" > /dev/null
     done
   done
-  kill -TERM "$server" "$peer_server"; wait "$server" "$peer_server" || true; server=""
+  kill -TERM "$server"; kill -INT "$peer_server" # llama-server aborts on SIGTERM, stops cleanly on SIGINT
+  wait "$server" "$peer_server" || true; server=""
 fi
 
+# keep the numbers (results.json), not each round's charts
+find "$out" -mindepth 2 \( -name '*.png' -o -name 'report.html' \) -delete
 python3 - "$out" "$rounds" "${GANNET_BENCH_DTYPES-q8_0 q4_0 f16}" <<'PY' | tee "$out/summary.md"
 import json, os, statistics, sys
 out, rounds, dtypes = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
