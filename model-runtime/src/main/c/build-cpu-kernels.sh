@@ -16,8 +16,9 @@ mkdir -p "$dir"
 if [ "$cc" = none ] || ! command -v "$cc" >/dev/null 2>&1; then
   rm -f "$target" # a library from an earlier build would no longer match these sources
   # the tests read this marker: without it a missing library is a failure, with it a skip
-  echo "no C compiler ('$cc' not found) at build time" > "$dir/NOT_BUILT"
-  echo "[gannet] no C compiler ('$cc' not found): libgannet_cpu.so not built (the Vector API kernels will serve every matmul)"
+  why="no C compiler ('$cc' not found)"; [ "$cc" = none ] && why="C compiler turned off (-Dgannet.cc=none)"
+  echo "$why at build time" > "$dir/NOT_BUILT"
+  echo "[gannet] $why: libgannet_cpu.so not built (the Vector API kernels will serve every matmul)"
   exit 0
 fi
 rm -f "$dir/NOT_BUILT"
