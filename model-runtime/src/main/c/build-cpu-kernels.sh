@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compiles Gannet's native CPU kernels (this folder) into one shared library on the classpath:
-# OUT_DIR/dev/gannet/runtime/kernel/native/libgannet_cpu.so. Each instruction-set variant is its own
-# object with its own flags (kernels_avx512.c, kernels_avx2.c on x86-64; kernels_scalar.c everywhere);
+# OUT_DIR/dev/gannet/runtime/kernel/native/libgannet_cpu.so. Each instruction-set variant is built with its
+# own flags (kernels_avx512.c + kquants_avx512.c, kernels_avx2.c on x86-64; kernels_scalar.c everywhere);
 # the runtime asks gannet_cpu_isas() which ones the CPU runs and binds one (NativeCpuLibrary).
 # Maven runs it at generate-resources (model-runtime/pom.xml). Without a C compiler it prints one line and
 # succeeds: the Vector API kernels then serve every matmul.
@@ -31,17 +31,21 @@ start=$(date +%s)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 common=(-std=c11 -O3 -fPIC -fno-math-errno -ffp-contract=off -Wall -Wextra -Werror -I"$src")
-objs=("$tmp/cpu_features.o" "$tmp/kernels_scalar.o")
-"$cc" "${common[@]}" -c "$src/cpu_features.c" -o "$tmp/cpu_features.o"
-"$cc" "${common[@]}" -c "$src/kernels_scalar.c" -o "$tmp/kernels_scalar.o"
+# one compiler per object, at once (set -e does not see background jobs: each wait is checked)
+compile() { "$cc" "${common[@]}" "${@:3}" -c "$src/$1" -o "$tmp/$2"; }
+jobs=() objs=()
+add() { compile "$@" & jobs+=($!); objs+=("$tmp/$2"); }
+add cpu_features.c cpu_features.o
+add kernels_scalar.c kernels_scalar.o
 case "$(uname -m)" in
   x86_64|amd64)
-    "$cc" "${common[@]}" -mavx2 -mfma -mf16c -c "$src/kernels_avx2.c" -o "$tmp/kernels_avx2.o"
-    "$cc" "${common[@]}" -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mfma -mf16c \
-      -c "$src/kernels_avx512.c" -o "$tmp/kernels_avx512.o"
-    objs+=("$tmp/kernels_avx2.o" "$tmp/kernels_avx512.o")
+    avx512=(-mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mfma -mf16c)
+    add kernels_avx2.c kernels_avx2.o -mavx2 -mfma -mf16c
+    add kernels_avx512.c kernels_avx512.o "${avx512[@]}"
+    add kquants_avx512.c kquants_avx512.o "${avx512[@]}"
     ;;
 esac
+for j in "${jobs[@]}"; do wait "$j"; done
 "$cc" -shared -o "$tmp/libgannet_cpu.so" "${objs[@]}" -lm
 mv "$tmp/libgannet_cpu.so" "$target.$$.tmp"
 mv "$target.$$.tmp" "$target" # per-process temp name: other builds of this module may run at once

@@ -35,4 +35,4 @@ int32_t gannet_cpu_isas(void) {
 int32_t gannet_cpu_isas(void) { return GANNET_ISA_SCALAR; }
 #endif
 
-int32_t gannet_cpu_abi_version(void) { return 1; }
+int32_t gannet_cpu_abi_version(void) { return 2; }

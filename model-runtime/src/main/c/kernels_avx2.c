@@ -18,7 +18,10 @@
 #define AI static inline __attribute__((always_inline))
 #define REC 96
 
-int64_t gannet_avx2_xq_row_bytes(int64_t k) { return k / 32 * REC; }
+int64_t gannet_avx2_xq_row_bytes(int64_t k, int32_t mode) {
+    (void) mode; /* one layout for every weight type */
+    return k / 32 * REC;
+}
 
 /* Fixed-order sum of 8 lanes. */
 AI float hsum8(__m256 v) {
@@ -42,14 +45,14 @@ AI __m128i to_i8(__m256 v) {
     return _mm_packs_epi16(w, w);
 }
 
-void gannet_avx2_quantize(const float *x, int64_t x_stride, int64_t m, int64_t k, int32_t q4, uint8_t *xq) {
-    (void) q4; /* one layout for both: the Q4_0 correction is always written */
+void gannet_avx2_quantize(const float *x, int64_t x_stride, int64_t m, int64_t k, int32_t mode, uint8_t *xq) {
+    (void) mode; /* one layout for every weight type: the Q4_0 correction is always written */
     const __m256 sign = _mm256_set1_ps(-0.0f);
     const __m256i ones = _mm256_set1_epi8(1);
     const __m256i ones16 = _mm256_set1_epi16(1);
     for (int64_t t = 0; t < m; t++) {
         const float *xt = x + t * x_stride;
-        uint8_t *rec = xq + t * gannet_avx2_xq_row_bytes(k);
+        uint8_t *rec = xq + t * gannet_avx2_xq_row_bytes(k, mode);
         for (int64_t b = 0; b < k / 32; b++, rec += REC) {
             __m256 v[4], a = _mm256_setzero_ps();
             for (int j = 0; j < 4; j++) {
@@ -129,7 +132,7 @@ AI void qtile(int q4, int R, int T, const uint8_t *w, int64_t w_stride, const fl
 
 AI void qmatmul(int q4, const uint8_t *w, int64_t w_stride, const float *ws, int64_t ws_stride, int64_t k,
                 const uint8_t *xq, int64_t m, float *out, int64_t out_stride, int64_t r0, int64_t r1) {
-    int64_t xrb = gannet_avx2_xq_row_bytes(k), r = r0;
+    int64_t xrb = gannet_avx2_xq_row_bytes(k, q4 ? GANNET_XQ_Q4_0 : GANNET_XQ_Q8_0), r = r0;
     if (m == 1) {
         int64_t g = (r1 - r0) / 4;
         for (int64_t i = 0; i < g; i++) qtile(q4, 4, 1, w, w_stride, ws, ws_stride, k, xq, xrb, out, out_stride, r0 + i, g, 0);
@@ -252,3 +255,8 @@ void gannet_avx2_matmul_bf16(const uint16_t *w, int64_t w_stride, int64_t k, con
                              float *out, int64_t out_stride, int64_t r0, int64_t r1) {
     fmatmul(FT_BF16, (const uint8_t *) w, w_stride, k, x, x_stride, m, out, out_stride, r0, r1);
 }
+
+#define KQ_REC REC
+#define KQ_D_AT 64
+#define KQ_NAME(op) gannet_avx2_##op
+#include "kquants_generic.h"

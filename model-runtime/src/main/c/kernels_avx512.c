@@ -1,34 +1,25 @@
 /*
- * AVX-512 kernels (F, BW, VL, DQ, VNNI; F16C). See gannet_cpu.h for the contract.
- *
- * Activation record (gannet_avx512_quantize): a token's blocks go in chunks of four (128 values); a chunk
- * is 256 bytes: [0, 64) the first 16 quants of blocks 0..3 (16 bytes each), [64, 128) their last 16,
- * [128, 192) 16 int32 corrections, [192, 256) 16 f32 scales, lane i belonging to block i / 4. With the
- * weights of four blocks arranged the same way (A = first halves, B = second halves), lane i of
- * dpbusd(dpbusd(corr, A, xA), B, xB) is the exact integer dot product of 8 of block i/4's values:
- *  - Q4_0: A, B are the nibbles (0..15, unsigned); corr = -8 * sum(x) makes it sum((q - 8) x);
- *  - Q8_0: A, B are the quants xor 0x80 (q + 128, unsigned); corr = -128 * sum(x) makes it sum(q x).
- * vpdpbusd multiplies unsigned by signed bytes; these corrections are how a signed weight gets there.
- * Per output and chunk: acc = fma(float(lanes), d_w * d_x, acc) (16 lanes), then one horizontal sum.
+ * AVX-512 kernels (F, BW, VL, DQ, VNNI; F16C): the quantizer, Q8_0, Q4_0 and the float types (the K-quants
+ * are in kquants_avx512.c). See gannet_cpu.h for the contract, avx512_records.h for the activation records.
+ * With the weights of four blocks arranged as the records (A = first halves, B = second halves), lane i of
+ * dpbusd(dpbusd(corr, A, xA), B, xB) is the exact integer dot product of 8 of block i/4's values; per output
+ * and chunk: acc = fma(float(lanes), d_w * d_x, acc) (16 lanes), then one horizontal sum.
  */
 #include <immintrin.h>
 #include <stddef.h>
 
-#include "gannet_cpu.h"
+#include "avx512_records.h"
 
-#define AI static inline __attribute__((always_inline))
-#define CHUNK_BYTES 256
+#define CHUNK_BYTES 256 /* the Q8_0 / Q4_0 record */
 
-AI int64_t chunks_of(int64_t k) { return (k / 32 + 3) / 4; }
+int64_t gannet_avx512_xq_row_bytes(int64_t k, int32_t mode) { return avx512_chunks(k) * avx512_chunk_bytes(mode); }
 
-int64_t gannet_avx512_xq_row_bytes(int64_t k) { return chunks_of(k) * CHUNK_BYTES; }
-
-/* One token: k values -> records. Blocks past k/32 in the last chunk are zero (they add nothing). */
-static void quantize_row(const float *x, int64_t k, int shift, uint8_t *rec) {
-    int64_t nb = k / 32, nc = chunks_of(k);
+/* One token: k values -> records for `mode`. Blocks past k/32 in the last chunk are zero (they add nothing). */
+static void quantize_row(const float *x, int64_t k, int32_t mode, uint8_t *rec) {
+    int64_t nb = k / 32, nc = avx512_chunks(k), cb = avx512_chunk_bytes(mode);
     const __m512i ones = _mm512_set1_epi8(1);
     const __m512i spread = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-    for (int64_t c = 0; c < nc; c++, rec += CHUNK_BYTES) {
+    for (int64_t c = 0; c < nc; c++, rec += cb) {
         __m512i a = _mm512_setzero_si512(), b = _mm512_setzero_si512();
         float d[4] = {0, 0, 0, 0};
         for (int j = 0; j < 4; j++) {
@@ -49,18 +40,33 @@ static void quantize_row(const float *x, int64_t k, int shift, uint8_t *rec) {
             }
             d[j] = dj;
         }
-        __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, a), ones, b);
-        __m512i corr = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_sll_epi32(sum, _mm_cvtsi32_si128(shift)));
+        const __m512i zero = _mm512_setzero_si512();
+        __m512i sa = _mm512_dpbusd_epi32(zero, ones, a), sb = _mm512_dpbusd_epi32(zero, ones, b); /* lane sums */
+        __m512 dx = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_loadu_ps(d)));
         _mm512_store_si512((__m512i *) rec, a);
         _mm512_store_si512((__m512i *) (rec + 64), b);
-        _mm512_store_si512((__m512i *) (rec + 128), corr);
-        _mm512_store_ps(rec + 192, _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_loadu_ps(d))));
+        switch (mode) {
+        case GANNET_XQ_Q6_K:
+            _mm512_store_si512((__m512i *) (rec + 128), _mm512_sub_epi32(zero, _mm512_slli_epi32(sa, 5)));
+            _mm512_store_si512((__m512i *) (rec + 192), _mm512_sub_epi32(zero, _mm512_slli_epi32(sb, 5)));
+            break;
+        case GANNET_XQ_Q4_K:
+            _mm512_store_ps(rec + 128, _mm512_mul_ps(dx, _mm512_cvtepi32_ps(_mm512_add_epi32(sa, sb))));
+            break;
+        case GANNET_XQ_Q4_0:
+            _mm512_store_si512((__m512i *) (rec + 128), _mm512_sub_epi32(zero, _mm512_slli_epi32(_mm512_add_epi32(sa, sb), 3)));
+            break;
+        default: /* Q8_0 */
+            _mm512_store_si512((__m512i *) (rec + 128), _mm512_sub_epi32(zero, _mm512_slli_epi32(_mm512_add_epi32(sa, sb), 7)));
+            break;
+        }
+        _mm512_store_ps(rec + avx512_scales_at(mode), dx);
     }
 }
 
-void gannet_avx512_quantize(const float *x, int64_t x_stride, int64_t m, int64_t k, int32_t q4, uint8_t *xq) {
-    int64_t rb = gannet_avx512_xq_row_bytes(k);
-    for (int64_t t = 0; t < m; t++) quantize_row(x + t * x_stride, k, q4 ? 3 : 7, xq + t * rb);
+void gannet_avx512_quantize(const float *x, int64_t x_stride, int64_t m, int64_t k, int32_t mode, uint8_t *xq) {
+    int64_t rb = gannet_avx512_xq_row_bytes(k, mode);
+    for (int64_t t = 0; t < m; t++) quantize_row(x + t * x_stride, k, mode, xq + t * rb);
 }
 
 AI __mmask16 lanes_mask(int n) { return (__mmask16) ((1u << n) - 1u); }
@@ -190,7 +196,7 @@ AI void qtile_any(int q4, int R, int T, const uint8_t *w, int64_t w_stride, cons
  */
 AI void qmatmul(int q4, const uint8_t *w, int64_t w_stride, const float *ws, int64_t ws_stride, int64_t k,
                 const uint8_t *xq, int64_t m, float *out, int64_t out_stride, int64_t r0, int64_t r1) {
-    int64_t xrb = gannet_avx512_xq_row_bytes(k), g = (r1 - r0) / 4;
+    int64_t xrb = gannet_avx512_xq_row_bytes(k, q4 ? GANNET_XQ_Q4_0 : GANNET_XQ_Q8_0), g = (r1 - r0) / 4;
     for (int64_t i = 0; i < g; i++) {
         for (int64_t t = 0; t < m; t += 8) {
             qtile_any(q4, 4, (int) (m - t < 8 ? m - t : 8), w, w_stride, ws, ws_stride, k, xq, xrb, out, out_stride, r0 + i, g, t);

@@ -14,13 +14,16 @@
 
 #define REC 36
 
-int64_t gannet_scalar_xq_row_bytes(int64_t k) { return k / 32 * REC; }
+int64_t gannet_scalar_xq_row_bytes(int64_t k, int32_t mode) {
+    (void) mode; /* one layout for every weight type */
+    return k / 32 * REC;
+}
 
-void gannet_scalar_quantize(const float *x, int64_t x_stride, int64_t m, int64_t k, int32_t q4, uint8_t *xq) {
-    (void) q4;
+void gannet_scalar_quantize(const float *x, int64_t x_stride, int64_t m, int64_t k, int32_t mode, uint8_t *xq) {
+    (void) mode;
     for (int64_t t = 0; t < m; t++) {
         const float *xt = x + t * x_stride;
-        uint8_t *rec = xq + t * gannet_scalar_xq_row_bytes(k);
+        uint8_t *rec = xq + t * gannet_scalar_xq_row_bytes(k, mode);
         for (int64_t b = 0; b < k / 32; b++, rec += REC) {
             float amax = 0.0f;
             for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(xt[32 * b + i]));
@@ -40,7 +43,7 @@ static float rec_scale(const uint8_t *rec) {
 
 static void qmatmul(int q4, const uint8_t *w, int64_t w_stride, const float *ws, int64_t ws_stride, int64_t k,
                     const uint8_t *xq, int64_t m, float *out, int64_t out_stride, int64_t r0, int64_t r1) {
-    int64_t xrb = gannet_scalar_xq_row_bytes(k);
+    int64_t xrb = gannet_scalar_xq_row_bytes(k, GANNET_XQ_Q8_0);
     for (int64_t r = r0; r < r1; r++) {
         const uint8_t *wr = w + r * w_stride;
         const float *sr = (const float *) ((const uint8_t *) ws + r * ws_stride);
@@ -142,3 +145,8 @@ void gannet_scalar_matmul_bf16(const uint16_t *w, int64_t w_stride, int64_t k, c
                                float *out, int64_t out_stride, int64_t r0, int64_t r1) {
     fmatmul(FT_BF16, (const uint8_t *) w, w_stride, k, x, x_stride, m, out, out_stride, r0, r1);
 }
+
+#define KQ_REC REC
+#define KQ_D_AT 32
+#define KQ_NAME(op) gannet_scalar_##op
+#include "kquants_generic.h"

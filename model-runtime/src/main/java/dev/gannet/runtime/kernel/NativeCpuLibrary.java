@@ -31,7 +31,7 @@ import java.util.Set;
 public final class NativeCpuLibrary {
     static final String RESOURCE = "/dev/gannet/runtime/kernel/native/libgannet_cpu.so";
     /** Must equal gannet_cpu_abi_version() in cpu_features.c. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     private NativeCpuLibrary() {}
 
@@ -143,10 +143,12 @@ public final class NativeCpuLibrary {
         private static final ValueLayout A = ValueLayout.ADDRESS;
 
         final Isa isa;
-        final MethodHandle xqRowBytes; // (long k) long
-        final MethodHandle quantize;   // (x heap, long xStride, long m, long k, int q4, long xq) void
+        final MethodHandle xqRowBytes; // (long k, int mode) long
+        final MethodHandle quantize;   // (x heap, long xStride, long m, long k, int mode, long xq) void
         final MethodHandle q8_0;       // (long w, long wStride, long ws, long wsStride, long k, long xq, long m, out heap, long outStride, long r0, long r1) void
         final MethodHandle q4_0;       // same
+        final MethodHandle q4_K;       // (long w, long wStride, long k, long xq, long m, out heap, long outStride, long r0, long r1) void
+        final MethodHandle q6_K;       // same
         final MethodHandle f32;        // (long w, long wStride, long k, long x, long xStride, long m, out heap, long outStride, long r0, long r1) void
         final MethodHandle f16;        // same
         final MethodHandle bf16;       // same
@@ -156,20 +158,23 @@ public final class NativeCpuLibrary {
             Linker linker = Linker.nativeLinker();
             Linker.Option critical = Linker.Option.critical(true);
             String p = "gannet_" + isa.prefix + "_";
-            xqRowBytes = linker.downcallHandle(lookup.findOrThrow(p + "xq_row_bytes"), FunctionDescriptor.of(J, J), critical);
+            xqRowBytes = linker.downcallHandle(lookup.findOrThrow(p + "xq_row_bytes"), FunctionDescriptor.of(J, J, I), critical);
             quantize = linker.downcallHandle(lookup.findOrThrow(p + "quantize"), FunctionDescriptor.ofVoid(A, J, J, J, I, J), critical);
             FunctionDescriptor quant = FunctionDescriptor.ofVoid(J, J, J, J, J, J, J, A, J, J, J);
             q8_0 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_q8_0"), quant, critical);
             q4_0 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_q4_0"), quant, critical);
+            FunctionDescriptor kquant = FunctionDescriptor.ofVoid(J, J, J, J, J, A, J, J, J);
+            q4_K = linker.downcallHandle(lookup.findOrThrow(p + "matmul_q4_k"), kquant, critical);
+            q6_K = linker.downcallHandle(lookup.findOrThrow(p + "matmul_q6_k"), kquant, critical);
             FunctionDescriptor plain = FunctionDescriptor.ofVoid(J, J, J, J, J, J, A, J, J, J);
             f32 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_f32"), plain, critical);
             f16 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_f16"), plain, critical);
             bf16 = linker.downcallHandle(lookup.findOrThrow(p + "matmul_bf16"), plain, critical);
         }
 
-        long xqRowBytes(long k) {
+        long xqRowBytes(long k, int mode) {
             try {
-                return (long) xqRowBytes.invokeExact(k);
+                return (long) xqRowBytes.invokeExact(k, mode);
             } catch (Throwable t) {
                 throw failed(t);
             }

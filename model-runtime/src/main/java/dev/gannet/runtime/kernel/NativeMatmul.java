@@ -9,12 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Matmuls through one variant of the native kernel library ({@link NativeCpuLibrary}) on a {@link ComputePool}:
- * the caller prepares the activations once (Q8_0/Q4_0: quantized to 8-bit records; F32/F16/BF16: an f32
+ * the caller prepares the activations once (Q8_0/Q4_0/Q4_K/Q6_K: quantized to 8-bit records; F32/F16/BF16: an f32
  * copy with 64-byte aligned rows), then every worker claims ranges of output rows and calls the kernel on
  * each. Results land straight in the caller's output array. Reduction order per output is fixed in the C
  * code, so a token's result is the same whatever the batch and the thread count.
  *
- * <p>Covers packed Q8_0/Q4_0 and F32/F16/BF16; {@link #covers} says so, and the Vector API does the rest.
+ * <p>Covers F32/F16/BF16, Q4_K/Q6_K and packed Q8_0/Q4_0; {@link #covers} says so, the Vector API does the rest.
  * Thread rules as {@link VectorKernels}: one caller at a time.
  */
 final class NativeMatmul {
@@ -37,12 +37,12 @@ final class NativeMatmul {
     }
 
     /**
-     * Whether the native kernels compute {@code w}: F32/F16/BF16 and packed Q8_0/Q4_0 in native memory (not the
-     * mapped Q8_0/Q4_0 layout, not the K-quants, not weights in a Java array, which have no address).
+     * Whether the native kernels compute {@code w}: F32/F16/BF16, Q4_K/Q6_K and packed Q8_0/Q4_0, in native
+     * memory (not the mapped Q8_0/Q4_0 layout, not weights in a Java array, which have no address).
      */
     static boolean covers(WeightMatrix w) {
         boolean type = switch (w.type()) {
-            case F32, F16, BF16 -> true;
+            case F32, F16, BF16, Q4_K, Q6_K -> true;
             case Q8_0, Q4_0 -> w.packed();
             default -> false;
         };
@@ -58,13 +58,12 @@ final class NativeMatmul {
         // the kernels get raw addresses: a closed arena must fail here, not inside the C code
         if (!w.data().scope().isAlive()) throw new IllegalStateException(w.name() + ": its memory has been released");
         int k = w.cols();
-        GgmlType type = w.type();
-        boolean quantized = type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
+        int mode = quantizeMode(w.type());
         long xStride; // bytes between tokens in `prepared`
-        if (quantized) {
-            xStride = kernels.xqRowBytes(k);
+        if (mode >= 0) {
+            xStride = kernels.xqRowBytes(k, mode);
             ensure(xStride * m);
-            prepareQuantized(heap(x), k, m, type == GgmlType.Q4_0);
+            prepareQuantized(heap(x), k, m, mode);
         } else {
             xStride = 4L * ((k + 15) & ~15);
             ensure(xStride * m);
@@ -90,17 +89,28 @@ final class NativeMatmul {
         }
     }
 
+    /** GANNET_XQ_* of gannet_cpu.h: which records the type's kernel reads; -1 for f32 activations. */
+    private static int quantizeMode(GgmlType type) {
+        return switch (type) {
+            case Q8_0 -> 0;
+            case Q4_0 -> 1;
+            case Q4_K -> 2;
+            case Q6_K -> 3;
+            default -> -1;
+        };
+    }
+
     private void ensure(long bytes) {
         if (prepared.byteSize() < bytes) prepared = Arena.ofAuto().allocate(bytes, 64);
     }
 
     /** Quantizes on the caller for a few tokens, split over the pool's workers for a batch. */
-    private void prepareQuantized(MemorySegment x, int k, int m, boolean q4) {
+    private void prepareQuantized(MemorySegment x, int k, int m, int mode) {
         QuantizeTask q = quantize;
         q.x = x;
         q.k = k;
         q.m = m;
-        q.q4 = q4 ? 1 : 0;
+        q.mode = mode;
         q.xq = prepared;
         try {
             if (m < 8 || pool.size() == 1) q.run(0, 1);
@@ -125,16 +135,16 @@ final class NativeMatmul {
     private final class QuantizeTask implements ComputePool.Task {
         MemorySegment x;  // (m, k) f32, heap
         MemorySegment xq; // m records of xqRowBytes(k)
-        int k, m, q4;
+        int k, m, mode;
 
         @Override
         public void run(int index, int count) {
             int t0 = (int) ((long) m * index / count), t1 = (int) ((long) m * (index + 1) / count);
             if (t0 == t1) return;
-            long rb = kernels.xqRowBytes(k);
+            long rb = kernels.xqRowBytes(k, mode);
             try {
                 MemorySegment from = t0 == 0 ? x : x.asSlice(4L * t0 * k); // worker 0 (the caller) slices nothing
-                kernels.quantize.invokeExact(from, (long) k, (long) (t1 - t0), (long) k, q4, xq.address() + rb * t0);
+                kernels.quantize.invokeExact(from, (long) k, (long) (t1 - t0), (long) k, mode, xq.address() + rb * t0);
             } catch (Throwable e) {
                 throw NativeCpuLibrary.failed(e);
             }
@@ -165,6 +175,8 @@ final class NativeMatmul {
                 switch (wm.type()) {
                     case Q8_0 -> kernels.q8_0.invokeExact(data, wm.rowStride(), wm.scales().address(), wm.scaleStride(), k, x, (long) m, out, outStride, r0, r1);
                     case Q4_0 -> kernels.q4_0.invokeExact(data, wm.rowStride(), wm.scales().address(), wm.scaleStride(), k, x, (long) m, out, outStride, r0, r1);
+                    case Q4_K -> kernels.q4_K.invokeExact(data, wm.rowStride(), k, x, (long) m, out, outStride, r0, r1);
+                    case Q6_K -> kernels.q6_K.invokeExact(data, wm.rowStride(), k, x, (long) m, out, outStride, r0, r1);
                     case F32 -> kernels.f32.invokeExact(data, wm.rowStride(), k, x, xStride / 4, (long) m, out, outStride, r0, r1);
                     case F16 -> kernels.f16.invokeExact(data, wm.rowStride(), k, x, xStride / 4, (long) m, out, outStride, r0, r1);
                     case BF16 -> kernels.bf16.invokeExact(data, wm.rowStride(), k, x, xStride / 4, (long) m, out, outStride, r0, r1);

@@ -75,7 +75,7 @@ public final class VectorKernels implements Kernels {
     }
 
     private static String describe(NativeCpuLibrary.Isa isa) {
-        return "native " + isa.name().toLowerCase(Locale.ROOT) + " (" + isa.description() + "; K-quants and mapped Q8_0/Q4_0 on the Vector API)";
+        return "native " + isa.name().toLowerCase(Locale.ROOT) + " (" + isa.description() + "; mapped Q8_0/Q4_0 on the Vector API)";
     }
 
     /** Which code runs the matmuls, for the start-up log: "native avx512 (...)" or "vector (...)". */

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * ReferenceKernels. Tolerances per output:
  * <ul>
  *   <li>F32, F16, BF16 (f32 activations as they are): |native - ref| <= 1e-4 * Σ|w x| + 1e-5, as the Vector API.
- *   <li>Q8_0, Q4_0 (activations quantized to 8 bits per block of 32, d = max|x| / 127): each activation moves by
+ *   <li>Q8_0, Q4_0, Q4_K, Q6_K (activations quantized to 8 bits per block of 32, d = max|x| / 127): each activation moves by
  *       at most d / 2, so |native - ref| <= Σ_blocks (d / 2) Σ|w| + 1e-4 * Σ|w x| + 1e-5; and against
  *       {@link QuantizedOracle}, which quantizes the same way in Java, |native - oracle| <= 1e-5 * Σ|terms| + 1e-6
  *       (only the float rounding of the scaled block sums may differ).
@@ -35,7 +35,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Batch and thread invariance hold bit for bit within a variant.
  */
 class NativeKernelsTest {
-    private static final GgmlType[] COVERED = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0};
     private static Arena arena;
     private static final Map<NativeCpuLibrary.Isa, VectorKernels> ONE = new EnumMap<>(NativeCpuLibrary.Isa.class);
     private static final Map<NativeCpuLibrary.Isa, VectorKernels> TWO = new EnumMap<>(NativeCpuLibrary.Isa.class);
@@ -63,7 +62,8 @@ class NativeKernelsTest {
     private static int[] colsFor(GgmlType type) {
         return switch (type) {
             case F32, F16, BF16 -> new int[] {7, 100, 256, 1000, 2100};
-            default -> new int[] {32, 96, 160, 1088};
+            case Q8_0, Q4_0 -> new int[] {32, 96, 160, 1088};
+            default -> new int[] {256, 512, 1280}; // K-quants: whole super-blocks
         };
     }
 
@@ -83,7 +83,7 @@ class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void matmulMatchesReferenceForOddShapesAndEveryTokenCount(GgmlType type) {
         Random rnd = new Random(17);
         for (NativeCpuLibrary.Isa isa : NativeTestSupport.isas()) {
@@ -99,7 +99,7 @@ class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void aTokenAloneEqualsItsRowInABatchAndThreadsDoNotMatter(GgmlType type) {
         for (NativeCpuLibrary.Isa isa : NativeTestSupport.isas()) {
             for (int cols : new int[] {colsFor(type)[1], colsFor(type)[colsFor(type).length - 1]}) {
@@ -133,9 +133,9 @@ class NativeKernelsTest {
      * activations (5000 columns: 48 tokens), so 50 tokens cross a block boundary; every token keeps its bits.
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void tokensBeyondOneCacheBlockKeepTheirBits(GgmlType type) {
-        int rows = 37, cols = type.blockSize() == 32 ? 4992 : 5000, m = 50;
+        int rows = 37, cols = switch (type.blockSize()) { case 32 -> 4992; case 256 -> 4864; default -> 5000; }, m = 50;
         WeightMatrix w = weights(type, rows, cols, 29);
         float[] x = KernelTestSupport.gaussian(new Random(31), m * cols, 1f);
         for (NativeCpuLibrary.Isa isa : NativeTestSupport.isas()) {
@@ -151,20 +151,23 @@ class NativeKernelsTest {
 
     /** Tensor-parallel shards keep the parent's row pitch (and scale pitch): strides must be honoured. */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void rowAndColumnSlicesMatchReference(GgmlType type) {
         Random rnd = new Random(23);
         int rows = 70, cols = 512;
         WeightMatrix w = weights(type, rows, cols, 3);
         for (NativeCpuLibrary.Isa isa : NativeTestSupport.isas()) {
-            for (WeightMatrix slice : new WeightMatrix[] {w.rowSlice(3, rows - 5), w.colSlice(128, 384), w.colSlice(32, 288)}) {
+            WeightMatrix[] slices = type.blockSize() == 256 // K-quant columns split at super-blocks only
+                    ? new WeightMatrix[] {w.rowSlice(3, rows - 5), w.colSlice(256, 512), w.colSlice(0, 256)}
+                    : new WeightMatrix[] {w.rowSlice(3, rows - 5), w.colSlice(128, 384), w.colSlice(32, 288)};
+            for (WeightMatrix slice : slices) {
                 for (int m : new int[] {1, 6}) check(slice, KernelTestSupport.gaussian(rnd, m * slice.cols(), 1f), m, kernels(isa, 2), isa);
             }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"f32", "f16", "bf16", "q8_0", "q4_0"})
+    @ValueSource(strings = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k_m"})
     void matmulMatchesReferenceOnRealTensors(String variant) throws Exception {
         Random rnd = new Random(3);
         try (GgufFile f = GgufFile.open(TestModels.path("tiny-llama-" + variant + ".gguf"))) {
@@ -179,9 +182,9 @@ class NativeKernelsTest {
         }
     }
 
-    /** K-quants and the mapped Q8_0/Q4_0 layout stay on the Vector API: the same bits as the Vector API alone. */
+    /** The mapped Q8_0/Q4_0 layout stays on the Vector API: the same bits as the Vector API alone. */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
     void typesTheLibraryDoesNotCoverTakeTheVectorApi(GgmlType type) {
         WeightMatrix w = KernelTestSupport.random(type, 37, 512, 9, arena); // file layout
         assertFalse(NativeMatmul.covers(w));
@@ -226,7 +229,7 @@ class NativeKernelsTest {
         ref.matmul(w, x, want, m);
         Arrays.fill(got, Float.NaN);
         fast.matmul(w, x, got, m);
-        boolean quantized = w.type() == GgmlType.Q8_0 || w.type() == GgmlType.Q4_0;
+        boolean quantized = w.type() != GgmlType.F32 && w.type() != GgmlType.F16 && w.type() != GgmlType.BF16;
         QuantizedOracle oracle = quantized ? new QuantizedOracle(x, m, w.cols()) : null;
         float[] row = new float[w.cols()];
         for (int r = 0; r < w.rows(); r++) {
@@ -238,7 +241,7 @@ class NativeKernelsTest {
                 String where = isa + " " + w.name() + " " + w.type() + " " + w.rows() + "x" + w.cols() + " m=" + m + " token " + t + " row " + r;
                 assertTrue(Math.abs(got[i] - want[i]) <= tol, where + ": " + got[i] + " vs reference " + want[i] + " (tolerance " + tol + ")");
                 if (quantized) {
-                    double[] o = oracle.dot(w, r, t);
+                    double[] o = oracle.dot(row, t);
                     double tight = 1e-5 * o[1] + 1e-6;
                     assertTrue(Math.abs(got[i] - o[0]) <= tight, where + ": " + got[i] + " vs quantized oracle " + o[0] + " (tolerance " + tight + ")");
                 }

@@ -1,13 +1,9 @@
 package dev.gannet.runtime.kernel;
 
-import dev.gannet.runtime.tensor.GgmlType;
-import dev.gannet.runtime.tensor.WeightMatrix;
-import java.lang.foreign.ValueLayout;
-
 /**
- * What the native Q8_0/Q4_0 kernels compute, in plain Java: the activations quantized per block of 32 as the
- * C code does (d = max|x| / 127 in float, q = x * (1 / d) rounded to nearest even), then per block the exact
- * integer dot product with the weight quants, scaled by d_w * d_x and summed in double.
+ * What the native int8 kernels (Q8_0, Q4_0, Q4_K, Q6_K) compute, in plain Java: the activations quantized per
+ * block of 32 as the C code does (d = max|x| / 127 in float, q = x * (1 / d) rounded to nearest even), then
+ * the dot product of the reference's dequantized weights with d q, in double.
  */
 final class QuantizedOracle {
     private final byte[] q;    // (m, k) quantized activations
@@ -39,26 +35,17 @@ final class QuantizedOracle {
         return s;
     }
 
-    /** {dot, Σ|scaled block sums|} of packed row r with token t. */
-    double[] dot(WeightMatrix w, int r, int t) {
+    /**
+     * {dot, Σ|w x'|} of a weight row (dequantized by the reference) with token t's quantized activations x' = d_x q:
+     * what the kernels compute, up to the float rounding of their scales and sums.
+     */
+    double[] dot(float[] row, int t) {
         double sum = 0, mag = 0;
-        for (int b = 0; b < k / 32; b++) {
-            long isum = 0;
-            for (int i = 0; i < 32; i++) isum += (long) weightQuant(w, r, 32 * b + i) * q[t * k + 32 * b + i];
-            float dw = w.scales().get(ValueLayout.JAVA_FLOAT_UNALIGNED, r * w.scaleStride() + 4L * b);
-            double term = isum * ((double) dw * d[t * k / 32 + b]);
+        for (int i = 0; i < k; i++) {
+            double term = (double) row[i] * d[(t * k + i) / 32] * q[t * k + i];
             sum += term;
             mag += Math.abs(term);
         }
         return new double[] {sum, mag};
-    }
-
-    /** The integer weight of column c of packed row r (Q4_0: nibble - 8). */
-    private static int weightQuant(WeightMatrix w, int r, int c) {
-        long at = r * w.rowStride();
-        if (w.type() == GgmlType.Q8_0) return w.data().get(ValueLayout.JAVA_BYTE, at + c);
-        int b = c / 32, i = c % 32;
-        int v = w.data().get(ValueLayout.JAVA_BYTE, at + 16L * b + (i % 16)) & 0xff;
-        return (i < 16 ? v & 0xf : v >>> 4) - 8;
     }
 }
