@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MatmulBench {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    @Param({"Q8_0", "Q4_0", "F16", "BF16", "F32"})
+    @Param({"Q8_0", "Q4_0", "Q4_K", "Q6_K", "F16", "BF16", "F32"})
     public String type;
 
     @Param({"1", "4", "8", "16", "32"})
