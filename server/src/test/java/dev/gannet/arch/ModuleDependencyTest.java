@@ -1,6 +1,7 @@
 package dev.gannet.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -10,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: server -> model-runtime -> kv-cache, model-runtime -> panama-bindings;
- * router and loadtest speak only the wire protocol and depend on no engine module.
+ * router and loadtest speak only the wire protocol and depend on no engine module; and no two packages
+ * anywhere depend on each other, directly or around a loop.
  */
 class ModuleDependencyTest {
     private static JavaClasses classes;
@@ -55,5 +57,10 @@ class ModuleDependencyTest {
                         "dev.gannet.kv..", "dev.gannet.cuda..")
                 .allowEmptyShould(true)
                 .check(classes);
+    }
+
+    @Test
+    void noPackageDependsOnItselfThroughOthers() {
+        slices().matching("dev.gannet.(**)").should().beFreeOfCycles().check(classes);
     }
 }

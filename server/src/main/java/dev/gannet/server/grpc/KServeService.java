@@ -2,8 +2,8 @@ package dev.gannet.server.grpc;
 
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.MessageOrBuilder;
+import dev.gannet.runtime.engine.Request;
 import dev.gannet.server.api.BackendOverloadedException;
-import dev.gannet.server.api.GenerationRequest;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.grpc.proto.ModelInferRequest;
@@ -19,8 +19,8 @@ import dev.gannet.server.grpc.proto.ServerMetadataRequest;
 import dev.gannet.server.grpc.proto.ServerMetadataResponse;
 import dev.gannet.server.grpc.proto.ServerReadyRequest;
 import dev.gannet.server.grpc.proto.ServerReadyResponse;
-import dev.gannet.server.http.ApiKeyAuth;
-import dev.gannet.server.http.Inflight;
+import dev.gannet.server.common.ApiKeyAuth;
+import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -227,7 +227,7 @@ public final class KServeService {
                         ? "the server is shutting down" : "the model is still loading");
             }
             checkModel(req.getModelName());
-            inputs = LlmInputs.parse(TensorCodec.inputs(req));
+            inputs = LlmInputs.parse(TensorCodec.inputs(req), req.getParametersMap());
             info = backend.modelInfo();
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
@@ -240,15 +240,18 @@ public final class KServeService {
                 return Future.failedFuture(new InvalidInputException("prompt has " + prompt.length
                         + " tokens; the context length is " + info.contextLength()));
             }
-            int maxTokens = Math.min(inputs.maxTokens(), info.contextLength() - prompt.length);
+            // Triton's LLM backends clamp max_tokens to the room left in the context
+            int maxTokens = Math.min(inputs.sampling().maxTokens(), info.contextLength() - prompt.length);
             String id = req.getId().isEmpty() ? "grpc-" + Long.toHexString(System.nanoTime()) : req.getId();
             GrpcGeneration gen = new GrpcGeneration(context, modelName, id, streamCall && inputs.stream(), metrics,
                     inflight, start, sink);
             try {
-                gen.started(backend.submit(new GenerationRequest(id, prompt, inputs.sampling(maxTokens)), gen),
-                        timeout.toMillis());
+                Request r = new Request(prompt, inputs.sampling().withMaxTokens(maxTokens), inputs.priority(), 0L);
+                gen.started(backend.submit(r, gen), timeout.toMillis());
             } catch (BackendOverloadedException e) {
                 return Future.failedFuture(new GrpcStatusException(GrpcStatus.RESOURCE_EXHAUSTED, e.getMessage()));
+            } catch (IllegalArgumentException e) {
+                return Future.failedFuture(e);
             }
             return Future.succeededFuture(gen);
         });

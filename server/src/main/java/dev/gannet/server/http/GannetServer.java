@@ -1,22 +1,31 @@
 package dev.gannet.server.http;
 
 import dev.gannet.server.api.ServingBackend;
+import dev.gannet.server.common.ApiKeyAuth;
+import dev.gannet.server.common.Inflight;
+import dev.gannet.server.config.ServerConfig;
 import dev.gannet.server.grpc.KServeService;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -105,15 +114,25 @@ public final class GannetServer {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
 
         router.route().handler(log::begin);
+        if (options.cors().enabled()) {
+            // before the key check: a browser's preflight carries no key, and is answered here
+            router.route().handler(cors(options.cors()));
+        }
         router.get("/health").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
                 .end("{\"status\":\"alive\"}"));
         router.get("/ready").handler(this::ready);
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
         if (auth.enabled()) {
-            router.route("/v1/*").handler(auth::handle);
-            router.route("/tokenize").handler(auth::handle);
-            router.route("/detokenize").handler(auth::handle);
+            for (String path : new String[] {"/v1/*", "/tokenize", "/detokenize"}) {
+                router.route(path).handler(ctx -> {
+                    if (auth.accepts(ctx.request().getHeader("Authorization"))) {
+                        ctx.next();
+                    } else {
+                        ctx.fail(ApiException.unauthorized());
+                    }
+                });
+            }
         }
         router.get("/v1/models").handler(api::models);
         router.post("/v1/completions").handler(body).handler(api::completions);
@@ -125,6 +144,26 @@ public final class GannetServer {
             router.errorHandler(status, errors::handle);
         }
         return router;
+    }
+
+    /** vLLM's CORS options on Vert.x's handler; "*" allows any origin, method or request header. */
+    private static CorsHandler cors(ServerConfig.Cors c) {
+        CorsHandler h = CorsHandler.create();
+        if (!c.origins().contains("*")) {
+            h.addOrigins(c.origins());
+        }
+        Set<HttpMethod> methods = new LinkedHashSet<>();
+        if (c.methods().contains("*")) {
+            methods.addAll(List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE,
+                    HttpMethod.HEAD, HttpMethod.OPTIONS));
+        } else {
+            for (String m : c.methods()) methods.add(HttpMethod.valueOf(m.toUpperCase(Locale.ROOT)));
+        }
+        h.allowedMethods(methods);
+        if (!c.headers().contains("*")) {
+            h.allowedHeaders(new LinkedHashSet<>(c.headers())); // none listed: the handler echoes what is asked
+        }
+        return h.allowCredentials(c.credentials());
     }
 
     private void ready(RoutingContext ctx) {

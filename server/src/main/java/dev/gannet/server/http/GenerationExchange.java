@@ -2,15 +2,18 @@ package dev.gannet.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.FinishReason;
+import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.engine.RequestEvent;
+import dev.gannet.runtime.engine.RequestListener;
+import dev.gannet.runtime.sampler.ParameterException;
+import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.runtime.sampler.TokenLogprobs;
 import dev.gannet.server.api.BackendOverloadedException;
 import dev.gannet.server.api.GenerationHandle;
-import dev.gannet.server.api.GenerationListener;
-import dev.gannet.server.api.GenerationRequest;
-import dev.gannet.server.api.GenerationResult;
 import dev.gannet.server.api.ServingBackend;
-import dev.gannet.server.api.TokenChunk;
-import dev.gannet.server.api.TokenLogprob;
+import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,20 +21,20 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * One /v1/completions or /v1/chat/completions request in flight: its choices (prompts x n
  * sequences), streamed as SSE chunks or gathered into one JSON response.
  *
- * <p>Thread rule: all state is confined to the request's Vert.x context. Engine callbacks
+ * <p>Thread rule: all state is confined to the request's Vert.x context. Engine events
  * ({@link Choice}) only hop onto that context with {@code runOnContext}.
  */
 final class GenerationExchange implements Inflight.Abortable {
     private final RoutingContext ctx;
     private final HttpServerResponse response;
     private final Context context;
+    private final ServingBackend backend;
     private final GenerationSpec spec;
     private final String id;
     private final String model;
@@ -49,13 +52,13 @@ final class GenerationExchange implements Inflight.Abortable {
     private long timerId = -1;
 
     /** One sequence; the listener half runs on the engine thread and only forwards. */
-    final class Choice implements GenerationListener {
+    final class Choice implements RequestListener {
         final int index;
         final PreparedPrompt prompt;
         final StringBuilder text = new StringBuilder();
-        final List<TokenLogprob> logprobs = new ArrayList<>();
+        final List<TokenLogprobs.Snapshot> logprobs = new ArrayList<>();
         GenerationHandle handle;
-        GenerationResult result;
+        FinishInfo result;
         int tokens;
         int textOffset;
         long lastTokenNanos;
@@ -66,21 +69,17 @@ final class GenerationExchange implements Inflight.Abortable {
         }
 
         @Override
-        public void onTokens(TokenChunk chunk) {
-            context.runOnContext(v -> tokens(this, chunk));
-        }
-
-        @Override
-        public void onFinish(GenerationResult r) {
-            context.runOnContext(v -> finish(this, r));
+        public void onEvent(RequestEvent e) {
+            context.runOnContext(v -> event(this, e));
         }
     }
 
-    GenerationExchange(RoutingContext ctx, GenerationSpec spec, List<PreparedPrompt> prompts, String id,
-                       String model, ServerMetrics metrics, Inflight inflight, long startNanos) {
+    GenerationExchange(RoutingContext ctx, ServingBackend backend, GenerationSpec spec, List<PreparedPrompt> prompts,
+                       String id, String model, ServerMetrics metrics, Inflight inflight, long startNanos) {
         this.ctx = ctx;
         this.response = ctx.response();
         this.context = ctx.vertx().getOrCreateContext();
+        this.backend = backend;
         this.spec = spec;
         this.id = id;
         this.model = model;
@@ -101,22 +100,27 @@ final class GenerationExchange implements Inflight.Abortable {
     }
 
     /**
-     * Submits every choice; on a full queue aborts those already submitted and throws a 429.
-     * {@code maxTokens[p]} is the settled max_tokens of prompt p.
+     * Submits every choice (each of n gets seed + its index, so they differ); on a full queue aborts those already
+     * submitted and throws a 429.
      */
-    void start(ServingBackend backend, int[] maxTokens, Duration timeout) {
+    void start(Duration timeout) {
         if (!inflight.tryAdd(this)) {
             throw ApiException.unavailable("the server is shutting down", "draining");
         }
+        SamplingParams base = spec.sampling();
         for (Choice c : choices) {
-            int p = c.index / spec.n();
-            var params = spec.sampling().toParams(maxTokens[p], c.index % spec.n(), spec.maxTokensParam());
+            int i = c.index % spec.n();
+            SamplingParams params = base.seed() == null || i == 0 ? base : base.withSeed(base.seed() + i);
             try {
-                c.handle = backend.submit(new GenerationRequest(id + "-" + c.index, c.prompt.ids(), params), c);
+                c.handle = backend.submit(new Request(c.prompt.ids(), params, spec.priority(), spec.cacheKey()), c);
             } catch (BackendOverloadedException e) {
                 discardSubmitted();
                 inflight.remove(this);
                 throw ApiException.overloaded(e.getMessage(), e.retryAfterSeconds());
+            } catch (ParameterException e) {
+                discardSubmitted();
+                inflight.remove(this);
+                throw ApiException.badRequest(e.param(), e.getMessage());
             } catch (IllegalArgumentException e) {
                 discardSubmitted();
                 inflight.remove(this);
@@ -173,54 +177,55 @@ final class GenerationExchange implements Inflight.Abortable {
         }
     }
 
-    private void tokens(Choice c, TokenChunk chunk) {
+    private void event(Choice c, RequestEvent e) {
         if (discarded || c.result != null) {
             return;
         }
+        if (e.hasToken()) {
+            noteToken(c);
+        }
+        TokenLogprobs.Snapshot lp = wantLogprobs ? e.logprobs() : null;
+        if (!clientGone) {
+            if (!spec.stream()) {
+                c.text.append(e.text());
+                if (lp != null) c.logprobs.add(lp);
+            } else if (!e.text().isEmpty() || lp != null) {
+                List<TokenLogprobs.Snapshot> lps = lp == null ? List.of() : List.of(lp);
+                ObjectNode lpNode = wantLogprobs ? logprobsNode(lps, c.textOffset) : null;
+                c.textOffset += e.text().length();
+                writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, e.text(), lpNode, null)
+                        : OpenAiJson.textChoice(c.index, e.text(), lpNode, null));
+            }
+        }
+        if (e.finished()) {
+            finish(c, e.finish());
+        }
+    }
+
+    private void noteToken(Choice c) {
         long now = System.nanoTime();
-        int n = chunk.tokenIds().length;
         if (c.tokens == 0) {
             metrics.recordTimeToFirstToken(now - startNanos);
             if (ctx.get(RequestLog.TTFT_NANOS) == null) {
                 ctx.put(RequestLog.TTFT_NANOS, now - startNanos);
             }
-        } else if (n > 0) {
-            long each = (now - c.lastTokenNanos) / n;
-            for (int k = 0; k < n; k++) {
-                metrics.recordInterTokenLatency(each);
-            }
+        } else {
+            metrics.recordInterTokenLatency(now - c.lastTokenNanos);
         }
-        c.tokens += n;
+        c.tokens++;
         c.lastTokenNanos = now;
-        List<TokenLogprob> lps = wantLogprobs && chunk.logprobs() != null
-                ? Arrays.asList(chunk.logprobs()) : List.of();
-        if (clientGone) {
-            return;
-        }
-        if (!spec.stream()) {
-            c.text.append(chunk.text());
-            c.logprobs.addAll(lps);
-        } else if (!chunk.text().isEmpty() || !lps.isEmpty()) {
-            ObjectNode lpNode = wantLogprobs ? logprobsNode(lps, c.textOffset) : null;
-            c.textOffset += chunk.text().length();
-            writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, chunk.text(), lpNode, null)
-                    : OpenAiJson.textChoice(c.index, chunk.text(), lpNode, null));
-        }
     }
 
-    private void finish(Choice c, GenerationResult r) {
-        if (c.result != null) {
-            return;
-        }
+    private void finish(Choice c, FinishInfo r) {
         c.result = r;
         finished++;
-        completionTokens += r.completionTokens();
-        metrics.recordFinished(r.reason(), r.promptTokens(), r.completionTokens(), System.nanoTime() - startNanos,
+        completionTokens += r.generatedTokens();
+        metrics.recordFinished(r.reason(), r.promptTokens(), r.generatedTokens(), System.nanoTime() - startNanos,
                 r.queueNanos(), r.prefillNanos(), r.decodeNanos());
         ctx.put(RequestLog.COMPLETION_TOKENS, completionTokens);
         if (spec.stream() && !discarded && !clientGone) {
             if (r.reason() == FinishReason.ERROR) {
-                writeSse(OpenAiJson.write(OpenAiJson.error(ApiException.internal(r.errorMessage()))));
+                writeSse(OpenAiJson.write(OpenAiJson.error(ApiException.internal(r.error()))));
             } else {
                 writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, null, null, r.reason().wireName())
                         : OpenAiJson.textChoice(c.index, "", null, r.reason().wireName()));
@@ -248,7 +253,7 @@ final class GenerationExchange implements Inflight.Abortable {
         }
         for (Choice c : choices) {
             if (c.result.reason() == FinishReason.ERROR) {
-                ctx.fail(ApiException.internal("generation failed: " + c.result.errorMessage()));
+                ctx.fail(ApiException.internal("generation failed: " + c.result.error()));
                 return;
             }
         }
@@ -262,19 +267,19 @@ final class GenerationExchange implements Inflight.Abortable {
             String reason = c.result.reason().wireName();
             if (spec.chat()) {
                 out.add(OpenAiJson.chatChoice(c.index, c.text.toString(),
-                        wantLogprobs ? OpenAiJson.chatLogprobs(c.logprobs) : null, reason));
+                        wantLogprobs ? OpenAiJson.chatLogprobs(c.logprobs, backend) : null, reason));
             } else {
                 String prefix = spec.echo() ? c.prompt.text() : "";
                 out.add(OpenAiJson.textChoice(c.index, prefix + c.text,
-                        wantLogprobs ? OpenAiJson.completionLogprobs(c.logprobs, prefix.length()) : null, reason));
+                        wantLogprobs ? OpenAiJson.completionLogprobs(c.logprobs, prefix.length(), backend) : null, reason));
             }
         }
         root.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
         return root;
     }
 
-    private ObjectNode logprobsNode(List<TokenLogprob> lps, int offset) {
-        return spec.chat() ? OpenAiJson.chatLogprobs(lps) : OpenAiJson.completionLogprobs(lps, offset);
+    private ObjectNode logprobsNode(List<TokenLogprobs.Snapshot> lps, int offset) {
+        return spec.chat() ? OpenAiJson.chatLogprobs(lps, backend) : OpenAiJson.completionLogprobs(lps, offset, backend);
     }
 
     private String chunkObject() {

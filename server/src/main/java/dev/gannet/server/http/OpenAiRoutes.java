@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
+import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.ext.web.RoutingContext;
 
@@ -49,23 +50,25 @@ final class OpenAiRoutes {
         long start = RequestLog.startNanos(ctx);
         preparer.prepare(spec, info).onSuccess(prompts -> {
             try {
-                int[] maxTokens = settleMaxTokens(spec, prompts, info.contextLength());
+                checkLengths(spec, prompts, info.contextLength());
                 admit();
-                GenerationExchange exchange = new GenerationExchange(ctx, spec, prompts, id,
+                GenerationExchange exchange = new GenerationExchange(ctx, backend, spec, prompts, id,
                         options.servedModelName(), metrics, inflight, start);
-                exchange.start(backend, maxTokens, options.requestTimeout());
+                exchange.start(options.requestTimeout());
             } catch (RuntimeException e) {
                 ctx.fail(e);
             }
         }).onFailure(ctx::fail);
     }
 
-    /** max_tokens per prompt: the requested value (checked against the context) or what is left. */
-    private static int[] settleMaxTokens(GenerationSpec spec, List<PreparedPrompt> prompts, int contextLength) {
-        int[] out = new int[prompts.size()];
+    /**
+     * Every prompt must leave room in the context: for at least one token, and for the requested max_tokens when one
+     * was given (vLLM's rule); without one the output runs to the end of the context.
+     */
+    private static void checkLengths(GenerationSpec spec, List<PreparedPrompt> prompts, int contextLength) {
         String promptParam = spec.chat() ? "messages" : "prompt";
-        for (int p = 0; p < out.length; p++) {
-            int len = prompts.get(p).ids().length;
+        for (PreparedPrompt p : prompts) {
+            int len = p.ids().length;
             if (len == 0) {
                 throw ApiException.badRequest(promptParam, "the prompt is empty after tokenization");
             }
@@ -73,18 +76,13 @@ final class OpenAiRoutes {
                 throw ApiException.badRequest(promptParam, "This model's maximum context length is " + contextLength
                         + " tokens; the prompt has " + len + " tokens, leaving no room for a completion");
             }
-            Integer requested = spec.maxTokens();
-            if (requested == null) {
-                out[p] = contextLength - len;
-            } else if ((long) len + requested > contextLength) {
+            int requested = spec.sampling().maxTokens();
+            if (!spec.sampling().unlimited() && (long) len + requested > contextLength) {
                 throw ApiException.badRequest(spec.maxTokensParam(), "This model's maximum context length is "
                         + contextLength + " tokens. However, you requested " + ((long) len + requested) + " tokens ("
                         + len + " in the " + promptParam + ", " + requested + " in the completion).");
-            } else {
-                out[p] = requested;
             }
         }
-        return out;
     }
 
     private void admit() {

@@ -1,6 +1,7 @@
 package dev.gannet.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.server.config.LogFormat;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
@@ -10,7 +11,7 @@ import java.util.function.Consumer;
 /**
  * One line per HTTP request, when its response ends or its connection closes: request id,
  * method, path, status, prompt/completion tokens, time to first token and duration. As text
- * or as a JSON object per line ({@link ServerOptions.LogFormat}). Hand-rolled over Jackson
+ * or as a JSON object per line ({@link LogFormat}). Hand-rolled over Jackson
  * rather than a logging framework: the project has none yet, and one line per request needs
  * no appenders; the sink is injectable so the lead can route it into whatever logging is chosen.
  */
@@ -21,10 +22,10 @@ final class RequestLog {
     static final String TTFT_NANOS = "gannet.ttft_nanos";
     private static final String START_NANOS = "gannet.start_nanos";
 
-    private final ServerOptions.LogFormat format;
+    private final LogFormat format;
     private final Consumer<String> sink;
 
-    RequestLog(ServerOptions.LogFormat format, Consumer<String> sink) {
+    RequestLog(LogFormat format, Consumer<String> sink) {
         this.format = format;
         this.sink = sink;
     }
@@ -52,7 +53,7 @@ final class RequestLog {
         double durationMs = (System.nanoTime() - startNanos(ctx)) / 1e6;
         String method = ctx.request().method().name();
         String path = ctx.request().path();
-        if (format == ServerOptions.LogFormat.JSON) {
+        if (format == LogFormat.JSON) {
             ObjectNode o = OpenAiJson.MAPPER.createObjectNode();
             o.put("ts", Instant.now().toString());
             o.put("request_id", id);

@@ -1,5 +1,8 @@
 package dev.gannet.server.http;
 
+import dev.gannet.server.config.LogFormat;
+import dev.gannet.server.config.ServerConfig;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -17,15 +20,15 @@ import java.util.Objects;
  * @param shutdownTimeout   how long {@link GannetServer#drain()} lets in-flight requests finish
  * @param logFormat         request log lines as text or JSON
  * @param chatTemplate      Jinja chat template text overriding the model's (from --chat-template FILE), or null
+ * @param cors              browser access: allowed origins, methods, headers, credentials
  */
 public record ServerOptions(String host, int port, String servedModelName, List<String> apiKeys,
                             long maxBodyBytes, int maxWaiting, Duration requestTimeout,
-                            Duration shutdownTimeout, LogFormat logFormat, String chatTemplate) {
+                            Duration shutdownTimeout, LogFormat logFormat, String chatTemplate, ServerConfig.Cors cors) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 4L << 20;
-
-    /** Request log line format. */
-    public enum LogFormat { TEXT, JSON }
+    /** vLLM's defaults: any origin, method and header; no credentials. */
+    public static final ServerConfig.Cors DEFAULT_CORS = new ServerConfig.Cors(List.of("*"), List.of("*"), List.of("*"), false);
 
     public ServerOptions {
         Objects.requireNonNull(host, "host");
@@ -34,6 +37,7 @@ public record ServerOptions(String host, int port, String servedModelName, List<
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(cors, "cors");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in [0,65535], got " + port);
         }
@@ -62,26 +66,31 @@ public record ServerOptions(String host, int port, String servedModelName, List<
     /** Defaults for everything but the model name: localhost, port 0, no keys, 4 MiB, 256 waiting, 10 min, 30 s. */
     public static ServerOptions defaults(String servedModelName) {
         return new ServerOptions("127.0.0.1", 0, servedModelName, List.of(), DEFAULT_MAX_BODY_BYTES, 256,
-                Duration.ofMinutes(10), Duration.ofSeconds(30), LogFormat.TEXT, null);
+                Duration.ofMinutes(10), Duration.ofSeconds(30), LogFormat.TEXT, null, DEFAULT_CORS);
     }
 
     public ServerOptions withApiKeys(List<String> keys) {
         return new ServerOptions(host, port, servedModelName, keys, maxBodyBytes, maxWaiting, requestTimeout,
-                shutdownTimeout, logFormat, chatTemplate);
+                shutdownTimeout, logFormat, chatTemplate, cors);
     }
 
     public ServerOptions withLimits(long bodyBytes, int waiting, Duration timeout, Duration shutdown) {
         return new ServerOptions(host, port, servedModelName, apiKeys, bodyBytes, waiting, timeout, shutdown,
-                logFormat, chatTemplate);
+                logFormat, chatTemplate, cors);
     }
 
     public ServerOptions withChatTemplate(String template) {
         return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
-                shutdownTimeout, logFormat, template);
+                shutdownTimeout, logFormat, template, cors);
     }
 
     public ServerOptions withLogFormat(LogFormat format) {
         return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
-                shutdownTimeout, format, chatTemplate);
+                shutdownTimeout, format, chatTemplate, cors);
+    }
+
+    public ServerOptions withCors(ServerConfig.Cors newCors) {
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
+                shutdownTimeout, logFormat, chatTemplate, newCors);
     }
 }

@@ -43,7 +43,7 @@ class RealModelServerTest {
     private record Served(LlmService service, EngineBackend backend, GannetServer server, int port) implements AutoCloseable {
         static Served start(Path model, String name, String template, ServingOptions o) throws Exception {
             LlmService s = new LlmService(ModelLoader.load(model), Tokenizers.load(model), o);
-            EngineBackend b = new EngineBackend(s, name, null, "cpu", "none (tp=1)");
+            EngineBackend b = new EngineBackend(s, name, null);
             ServerOptions opts = ServerOptions.defaults(name).withLimits(ServerOptions.DEFAULT_MAX_BODY_BYTES, 1024,
                     Duration.ofMinutes(5), Duration.ofSeconds(5));
             if (template != null) opts = opts.withChatTemplate(template);
@@ -131,6 +131,33 @@ class RealModelServerTest {
             assertEquals(0, st.running(), st.toString());
             assertEquals(0, st.waiting(), st.toString());
             assertEquals(0.0, st.kvCacheUsage(), "no KV block may stay in use: " + st);
+        }
+    }
+
+    /** {@code gannet generate} goes through the same engine as {@code serve}: the same greedy text for the same prompt. */
+    @Test
+    void generateGivesTheSameGreedyTextAsServe() throws Exception {
+        for (String file : new String[] {"stories260K.gguf", "tiny-llama-q8_0.gguf"}) {
+            Path model = models().resolve(file);
+            String prompt = "Once upon a time <s> there";
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine cl = dev.gannet.runtime.cli.GenerateCommand.commandLine();
+            cl.setOut(new java.io.PrintWriter(out));
+            cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+            assertEquals(0, cl.execute("--model", model.toString(), "--prompt", prompt, "--max-tokens", "40", "--threads", "2",
+                    "--stop", "xyzzy"));
+            try (Served s = Served.start(model, "m", null, ServingOptions.defaults());
+                 HttpClient http = HttpClient.newHttpClient()) {
+                String body = "{\"prompt\":" + ServerHarness.JSON.writeValueAsString(prompt)
+                        + ",\"max_tokens\":40,\"temperature\":0,\"stop\":\"xyzzy\"}";
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                String served = ServerHarness.json(r.body()).get("choices").get(0).get("text").asText();
+                assertEquals(served, out.toString(), file);
+                assertTrue(served.length() > 10, file + ": " + served);
+            }
         }
     }
 }
