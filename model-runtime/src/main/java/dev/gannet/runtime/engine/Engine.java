@@ -31,6 +31,7 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong drained = new AtomicLong();  // submissions the engine thread has taken in
+    private final AtomicLong queuedTokens = new AtomicLong(); // cost of the submissions not taken in yet
     private volatile EngineStats stats;
     private volatile boolean closing;
     private volatile Thread thread;
@@ -98,6 +99,7 @@ public final class Engine implements AutoCloseable {
         if (closing && submissions.remove(submission)) {
             throw new IllegalStateException("engine is closed");
         }
+        queuedTokens.addAndGet(cost(request));
         accepted.incrementAndGet();
         wake();
         return new RequestHandle(id, this);
@@ -123,6 +125,15 @@ public final class Engine implements AutoCloseable {
      */
     public long queuedRequests() {
         return Math.max(0, accepted.get() - drained.get());
+    }
+
+    /** What the submissions not taken in yet may cost (see {@link EngineStats#waitingTokens()}). */
+    public long queuedTokens() {
+        return Math.max(0, queuedTokens.get());
+    }
+
+    private long cost(Request r) {
+        return Math.min(config.maxContextTokens(), (long) r.promptLength() + r.sampling().maxTokens());
     }
 
     /** True while the engine thread runs: false before {@link #start()}, after {@link #close()}, or if it died. */
@@ -187,6 +198,7 @@ public final class Engine implements AutoCloseable {
         Submission s;
         while ((s = submissions.poll()) != null) {
             drained.incrementAndGet();
+            queuedTokens.addAndGet(-cost(s.request()));
             scheduler.add(new Sequence(s.id(), s.request(), s.listener(),
                     scheduler.kv().newBlockTable(s.request().cacheKey()), detokenizer(s.request()), s.arrivalNanos()));
         }
@@ -260,7 +272,7 @@ public final class Engine implements AutoCloseable {
 
     private void publishStats() {
         KvCacheStats kv = scheduler.kv().stats();
-        stats = new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.usableBlocks(), kv.usedBlocks(),
+        stats = new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), scheduler.waitingTokens(), kv.usableBlocks(), kv.usedBlocks(),
                 kv.freeBlocks(), kv.cachedBlocks(), kv.queryTokens(), kv.hitTokens(), kv.evictions(),
                 scheduler.preemptions(), steps, scheduler.finished(), lastStepNanos, lastStepTokens);
     }

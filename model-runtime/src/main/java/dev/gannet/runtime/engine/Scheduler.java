@@ -36,6 +36,7 @@ final class Scheduler {
     private Sequence[] scheduled = new Sequence[16]; // rows of the last schedule()
     private int[] scheduledTokens = new int[16];     // tokens of each row
     private int numScheduled;
+    private long waitingTokens;  // sum of cost() over waiting
     private long admissions;
     private long preemptions;
     private long finished;
@@ -71,9 +72,22 @@ final class Scheduler {
         return finished;
     }
 
+    long waitingTokens() {
+        return waitingTokens;
+    }
+
     void add(Sequence seq) {
         live.put(seq.id(), seq);
+        enqueue(seq);
+    }
+
+    private void enqueue(Sequence seq) {
         waiting.add(seq);
+        waitingTokens += seq.cost(maxContext);
+    }
+
+    private void dequeued(Sequence seq) {
+        waitingTokens -= seq.cost(maxContext);
     }
 
     /** Builds this step's batch, or returns null when there is nothing to run. */
@@ -120,6 +134,7 @@ final class Scheduler {
             }
             kv.allocate(seq.blockTable(), cached + n);
             waiting.poll();
+            dequeued(seq);
             seq.admit(admissions++, cached);
             insertRunning(seq);
             addScheduled(seq, n);
@@ -130,7 +145,7 @@ final class Scheduler {
     private void preempt(Sequence seq) {
         kv.free(seq.blockTable());
         seq.preempt();
-        waiting.add(seq);
+        enqueue(seq);
         preemptions++;
     }
 
@@ -285,8 +300,8 @@ final class Scheduler {
         }
         if (seq.status() == SequenceStatus.RUNNING) {
             running.remove(seq);
-        } else {
-            waiting.remove(seq);
+        } else if (waiting.remove(seq)) {
+            dequeued(seq);
         }
         kv.free(seq.blockTable());
         seq.markFinished();

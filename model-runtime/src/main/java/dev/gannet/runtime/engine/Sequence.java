@@ -71,6 +71,11 @@ public final class Sequence {
         return numTokens;
     }
 
+    /** Tokens this sequence may hold in all: its prompt plus what it may generate, capped at {@code maxContext}. */
+    long cost(int maxContext) {
+        return Math.min(maxContext, (long) request.promptLength() + request.sampling().maxTokens());
+    }
+
     public int numGenerated() {
         return numTokens - request.promptLength();
     }

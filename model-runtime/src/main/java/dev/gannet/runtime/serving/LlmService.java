@@ -27,6 +27,8 @@ public final class LlmService implements AutoCloseable {
     private final ForwardRunner runner;
     private final Engine engine;
     private final int maxModelLen;
+    private final int kvCapacityTokens;
+    private final boolean contextCappedByKv;
 
     public LlmService(Model model, Tokenizer tokenizer, ServingOptions o) {
         this(model, tokenizer, o, false);
@@ -44,9 +46,14 @@ public final class LlmService implements AutoCloseable {
         }
         this.model = model;
         this.tokenizer = tokenizer;
-        this.maxModelLen = o.maxModelLen() == 0 ? c.contextLength() : Math.min(o.maxModelLen(), c.contextLength());
         this.stack = ForwardFactory.create(model, o.compute());
         int numBlocks = stack.numBlocks();
+        int wanted = o.maxModelLen() == 0 ? c.contextLength() : Math.min(o.maxModelLen(), c.contextLength());
+        // one sequence can never hold more tokens than the whole KV cache: cap the context there, so a request that
+        // could never fit is refused up front (a 400) instead of being cut short
+        this.kvCapacityTokens = (int) Math.min(Integer.MAX_VALUE, (long) (numBlocks - 1) * o.blockSize());
+        this.maxModelLen = Math.min(wanted, kvCapacityTokens);
+        this.contextCappedByKv = kvCapacityTokens < wanted;
         if (warmUp) {
             try {
                 warmUp(stack.forward(), numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen, c.vocabSize());
@@ -101,8 +108,14 @@ public final class LlmService implements AutoCloseable {
 
     public Tokenizer tokenizer() { return tokenizer; }
 
-    /** The context length requests are held to (the model's, or less when capped). */
+    /** The context length requests are held to: the model's, or less when capped by configuration or the KV cache. */
     public int maxModelLen() { return maxModelLen; }
+
+    /** Tokens the whole KV cache holds. */
+    public int kvCapacityTokens() { return kvCapacityTokens; }
+
+    /** True when the KV cache, not the model or configuration, set {@link #maxModelLen()}. */
+    public boolean contextCappedByKv() { return contextCappedByKv; }
 
     public int threads() { return stack.threads(); }
 
@@ -119,6 +132,9 @@ public final class LlmService implements AutoCloseable {
 
     /** Requests submitted that the engine thread has not taken in yet (they are waiting, not yet counted in stats). */
     public long queuedRequests() { return engine.queuedRequests(); }
+
+    /** What the requests not taken in yet may cost in tokens (prompt plus what they may generate). */
+    public long queuedTokens() { return engine.queuedTokens(); }
 
     /** True while the engine thread runs. */
     public boolean running() { return engine.running(); }

@@ -25,7 +25,8 @@ public final class EngineBackend implements ServingBackend {
         this.service = service;
         this.tokenizer = service.tokenizer();
         this.info = new ModelInfo(servedName, service.maxModelLen(), service.config().vocabSize(), chatTemplate,
-                text(tokenizer.bosId()), text(tokenizer.eosId()), service.device().toString(), service.sharding());
+                text(tokenizer.bosId()), text(tokenizer.eosId()), service.device().toString(), service.sharding(),
+                service.kvCapacityTokens());
     }
 
     private String text(int id) {
@@ -79,6 +80,7 @@ public final class EngineBackend implements ServingBackend {
         EngineStats s = service.stats();
         double usage = s.kvUsableBlocks() == 0 ? 0 : (double) s.kvUsedBlocks() / s.kvUsableBlocks();
         return new BackendStats(s.running(), s.waiting() + (int) Math.min(Integer.MAX_VALUE, service.queuedRequests()),
-                Math.min(1, Math.max(0, usage)), s.prefixQueryTokens(), s.prefixHitTokens(), s.preemptions());
+                s.waitingTokens() + service.queuedTokens(), Math.min(1, Math.max(0, usage)), s.prefixQueryTokens(),
+                s.prefixHitTokens(), s.preemptions());
     }
 }

@@ -1,5 +1,6 @@
 package dev.gannet.server.cli;
 
+import dev.gannet.server.common.Admission;
 import dev.gannet.server.config.ConfigException;
 import dev.gannet.server.config.ConfigKey;
 import dev.gannet.server.config.ConfigLoader;
@@ -102,8 +103,13 @@ public final class ServeCommand implements Callable<Integer> {
                 loaded.servedName(), loaded.path(), (System.nanoTime() - t0) / 1_000_000, cfg.warmup() ? " with warm-up" : "",
                 loaded.service().config().architecture(), loaded.service().device(), loaded.service().maxModelLen(),
                 loaded.service().threads(), loaded.service().kvBlocks(), cfg.blockSize(), loaded.service().sharding());
+        if (loaded.service().contextCappedByKv()) {
+            System.err.printf("gannet serve: the context is capped at %d tokens, all the KV cache holds "
+                    + "(raise --kv-cache-memory for more)%n", loaded.service().maxModelLen());
+        }
         GannetServer server = new GannetServer(new ServerOptions(cfg.host(), cfg.port(), loaded.servedName(), keys,
-                cfg.maxBodySizeBytes(), cfg.maxWaiting(), cfg.requestTimeout(), cfg.shutdownTimeout(), cfg.logFormat(),
+                cfg.maxBodySizeBytes(), new Admission(cfg.maxWaiting(), cfg.maxWaitingTokens(), cfg.maxN(), cfg.maxPrompts()),
+                cfg.requestTimeout(), cfg.shutdownTimeout(), cfg.logFormat(),
                 readTemplate(cfg), cfg.cors()), loaded.backend());
         int port;
         try {

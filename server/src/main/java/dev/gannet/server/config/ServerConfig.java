@@ -39,6 +39,9 @@ public record ServerConfig(
         int maxBatchTokens,
         int maxRunning,
         int maxWaiting,
+        long maxWaitingTokens,
+        int maxN,
+        int maxPrompts,
         int maxModelLen,
         boolean enablePrefixCaching,
         boolean warmup,
@@ -77,7 +80,7 @@ public record ServerConfig(
     public ServerConfig withoutSources() {
         return new ServerConfig(model, servedModelName, host, port, device, threads, tp, kvCacheMemoryBytes,
                 kvCacheMemoryFraction, kvCacheDtype, weightLayout, blockSize, maxBatchTokens, maxRunning, maxWaiting,
-                maxModelLen, enablePrefixCaching, warmup, apiKeys, apiKeysFile, maxBodySizeBytes, requestTimeout,
+                maxWaitingTokens, maxN, maxPrompts, maxModelLen, enablePrefixCaching, warmup, apiKeys, apiKeysFile, maxBodySizeBytes, requestTimeout,
                 shutdownTimeout, logFormat, chatTemplate, cors, Map.of());
     }
 
@@ -140,6 +143,9 @@ public record ServerConfig(
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
                 p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
                 p.integer(ConfigKey.MAX_WAITING, 1, 1 << 24),
+                p.integer(ConfigKey.MAX_WAITING_TOKENS, 0, Integer.MAX_VALUE),
+                p.integer(ConfigKey.MAX_N, 1, 1 << 16),
+                p.integer(ConfigKey.MAX_PROMPTS, 1, 1 << 16),
                 p.integer(ConfigKey.MAX_MODEL_LEN, 0, 1 << 24),
                 ConfigValues.bool(ConfigKey.ENABLE_PREFIX_CACHING, p.str(ConfigKey.ENABLE_PREFIX_CACHING), p.src(ConfigKey.ENABLE_PREFIX_CACHING)),
                 ConfigValues.bool(ConfigKey.WARMUP, p.str(ConfigKey.WARMUP), p.src(ConfigKey.WARMUP)),
@@ -174,6 +180,9 @@ public record ServerConfig(
                 case MAX_BATCH_TOKENS -> maxBatchTokens;
                 case MAX_RUNNING -> maxRunning;
                 case MAX_WAITING -> maxWaiting;
+                case MAX_WAITING_TOKENS -> maxWaitingTokens == 0 ? "0 (4x the KV cache)" : maxWaitingTokens;
+                case MAX_N -> maxN;
+                case MAX_PROMPTS -> maxPrompts;
                 case MAX_MODEL_LEN -> maxModelLen == 0 ? "0 (the model's)" : maxModelLen;
                 case ENABLE_PREFIX_CACHING -> enablePrefixCaching;
                 case WARMUP -> warmup;

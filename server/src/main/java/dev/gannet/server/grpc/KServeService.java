@@ -19,6 +19,7 @@ import dev.gannet.server.grpc.proto.ServerMetadataRequest;
 import dev.gannet.server.grpc.proto.ServerMetadataResponse;
 import dev.gannet.server.grpc.proto.ServerReadyRequest;
 import dev.gannet.server.grpc.proto.ServerReadyResponse;
+import dev.gannet.server.common.Admission;
 import dev.gannet.server.common.ApiKeyAuth;
 import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
@@ -57,9 +58,10 @@ public final class KServeService {
     private final ServerMetrics metrics;
     private final ApiKeyAuth auth;
     private final Duration timeout;
+    private final Admission admission;
 
     public KServeService(Vertx vertx, ServingBackend backend, String modelName, Inflight inflight,
-                         ServerMetrics metrics, ApiKeyAuth auth, Duration timeout) {
+                         ServerMetrics metrics, ApiKeyAuth auth, Duration timeout, Admission admission) {
         this.vertx = vertx;
         this.backend = backend;
         this.modelName = modelName;
@@ -67,6 +69,7 @@ public final class KServeService {
         this.metrics = metrics;
         this.auth = auth;
         this.timeout = timeout;
+        this.admission = admission;
     }
 
     public GrpcServer grpcServer() {
@@ -242,6 +245,12 @@ public final class KServeService {
             }
             // Triton's LLM backends clamp max_tokens to the room left in the context
             int maxTokens = Math.min(inputs.sampling().maxTokens(), info.contextLength() - prompt.length);
+            try {
+                admission.check(backend.stats(), 1, (long) prompt.length + maxTokens, info.kvCacheTokens());
+            } catch (Admission.Refused r) {
+                return Future.failedFuture(new GrpcStatusException(r.never() ? GrpcStatus.INVALID_ARGUMENT
+                        : GrpcStatus.RESOURCE_EXHAUSTED, r.getMessage()));
+            }
             String id = req.getId().isEmpty() ? "grpc-" + Long.toHexString(System.nanoTime()) : req.getId();
             GrpcGeneration gen = new GrpcGeneration(context, modelName, id, streamCall && inputs.stream(), metrics,
                     inflight, start, sink);

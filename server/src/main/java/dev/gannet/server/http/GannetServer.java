@@ -87,7 +87,7 @@ public final class GannetServer {
         ApiKeyAuth auth = new ApiKeyAuth(options.apiKeys());
         Router router = router(auth, override);
         KServeService grpc = new KServeService(vertx, backend, options.servedModelName(), inflight, metrics, auth,
-                options.requestTimeout());
+                options.requestTimeout(), options.admission());
         var grpcServer = grpc.grpcServer();
         HttpServerOptions httpOptions = new HttpServerOptions()
                 .setHost(options.host())

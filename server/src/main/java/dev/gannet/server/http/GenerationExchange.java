@@ -100,32 +100,31 @@ final class GenerationExchange implements Inflight.Abortable {
     }
 
     /**
-     * Submits every choice (each of n gets seed + its index, so they differ); on a full queue aborts those already
-     * submitted and throws a 429.
+     * Registers the request as in flight and submits every choice (each of n gets seed + its index, so they differ).
+     * This is the one place that registers; {@link #complete()} is the one that removes, and any failure here (a full
+     * queue: 429; a request the engine refuses: 400) withdraws what was submitted and the registration before it
+     * propagates, so a refused request leaves nothing behind.
      */
     void start(Duration timeout) {
         if (!inflight.tryAdd(this)) {
             throw ApiException.unavailable("the server is shutting down", "draining");
         }
         SamplingParams base = spec.sampling();
-        for (Choice c : choices) {
-            int i = c.index % spec.n();
-            SamplingParams params = base.seed() == null || i == 0 ? base : base.withSeed(base.seed() + i);
-            try {
+        try {
+            for (Choice c : choices) {
+                int i = c.index % spec.n();
+                SamplingParams params = base.seed() == null || i == 0 ? base : base.withSeed(base.seed() + i);
                 c.handle = backend.submit(new Request(c.prompt.ids(), params, spec.priority(), spec.cacheKey()), c);
-            } catch (BackendOverloadedException e) {
-                discardSubmitted();
-                inflight.remove(this);
-                throw ApiException.overloaded(e.getMessage(), e.retryAfterSeconds());
-            } catch (ParameterException e) {
-                discardSubmitted();
-                inflight.remove(this);
-                throw ApiException.badRequest(e.param(), e.getMessage());
-            } catch (IllegalArgumentException e) {
-                discardSubmitted();
-                inflight.remove(this);
-                throw ApiException.badRequest(null, e.getMessage());
             }
+        } catch (RuntimeException e) {
+            discardSubmitted();
+            inflight.remove(this);
+            throw switch (e) {
+                case BackendOverloadedException o -> ApiException.overloaded(o.getMessage(), o.retryAfterSeconds());
+                case ParameterException p -> ApiException.badRequest(p.param(), p.getMessage());
+                case IllegalArgumentException a -> ApiException.badRequest(null, a.getMessage());
+                default -> e;
+            };
         }
         response.putHeader("X-Request-Id", id);
         response.closeHandler(v -> onClientGone());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
+import dev.gannet.server.common.Admission;
 import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.ext.web.RoutingContext;
@@ -44,14 +45,15 @@ final class OpenAiRoutes {
         ModelInfo info = requireServing();
         ObjectNode body = jsonBody(ctx);
         checkModel(body);
-        GenerationSpec spec = chat ? RequestParser.chat(body, info) : RequestParser.completion(body, info);
+        GenerationSpec spec = chat ? RequestParser.chat(body, info, options.admission())
+                : RequestParser.completion(body, info, options.admission());
         String id = (chat ? "chatcmpl-" : "cmpl-") + randomId();
         ctx.put(RequestLog.REQUEST_ID, id);
         long start = RequestLog.startNanos(ctx);
         preparer.prepare(spec, info).onSuccess(prompts -> {
             try {
                 checkLengths(spec, prompts, info.contextLength());
-                admit();
+                admit(spec, prompts, info);
                 GenerationExchange exchange = new GenerationExchange(ctx, backend, spec, prompts, id,
                         options.servedModelName(), metrics, inflight, start);
                 exchange.start(options.requestTimeout());
@@ -76,6 +78,11 @@ final class OpenAiRoutes {
                 throw ApiException.badRequest(promptParam, "This model's maximum context length is " + contextLength
                         + " tokens; the prompt has " + len + " tokens, leaving no room for a completion");
             }
+            int min = spec.sampling().minTokens();
+            if (min > 0 && (long) len + min > contextLength) {
+                throw ApiException.badRequest("min_tokens", "This model's maximum context length is " + contextLength
+                        + " tokens; the prompt has " + len + " tokens, so 'min_tokens' (" + min + ") can never be reached");
+            }
             int requested = spec.sampling().maxTokens();
             if (!spec.sampling().unlimited() && (long) len + requested > contextLength) {
                 throw ApiException.badRequest(spec.maxTokensParam(), "This model's maximum context length is "
@@ -85,10 +92,16 @@ final class OpenAiRoutes {
         }
     }
 
-    private void admit() {
-        if (backend.stats().waiting() >= options.maxWaiting()) {
-            throw ApiException.overloaded("the server's waiting queue is full (" + options.maxWaiting()
-                    + " requests); retry later", 1);
+    /** Sequences (prompts x n) and their tokens against the waiting queue: 429 when full now, 400 when ever too big. */
+    private void admit(GenerationSpec spec, List<PreparedPrompt> prompts, ModelInfo info) {
+        long tokens = 0;
+        for (PreparedPrompt p : prompts) {
+            tokens += Math.min(info.contextLength(), (long) p.ids().length + spec.sampling().maxTokens()) * spec.n();
+        }
+        try {
+            options.admission().check(backend.stats(), prompts.size() * spec.n(), tokens, info.kvCacheTokens());
+        } catch (Admission.Refused r) {
+            throw r.never() ? ApiException.badRequest(r.param(), r.getMessage()) : ApiException.overloaded(r.getMessage(), 1);
         }
     }
 

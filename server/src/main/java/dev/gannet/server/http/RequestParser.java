@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gannet.runtime.sampler.ParameterException;
 import dev.gannet.runtime.sampler.SamplingParams;
 import dev.gannet.server.api.ModelInfo;
+import dev.gannet.server.common.Admission;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,24 +18,22 @@ import java.util.Set;
 
 /** Turns /v1/completions and /v1/chat/completions bodies into {@link GenerationSpec}s, or 400s. */
 final class RequestParser {
-    static final int MAX_N = 64;
-    static final int MAX_PROMPTS = 64;
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private RequestParser() {
     }
 
-    static GenerationSpec completion(ObjectNode body, ModelInfo model) {
-        List<Object> prompts = prompts(body, model.vocabSize());
+    static GenerationSpec completion(ObjectNode body, ModelInfo model, Admission limits) {
+        List<Object> prompts = prompts(body, model.vocabSize(), limits.maxPrompts());
         int logprobs = JsonFields.optInt(body, "logprobs", -1, 0, Integer.MAX_VALUE);
         boolean echo = JsonFields.optBool(body, "echo", false);
         Integer maxTokens = maxTokens(body, "max_tokens");
         // OpenAI's completions default is 16 tokens
         return common(body, false, prompts, List.of(), echo, maxTokens == null ? 16 : maxTokens, "max_tokens", true,
-                SamplingFields.read(body, logprobs), model);
+                SamplingFields.read(body, logprobs), model, limits);
     }
 
-    static GenerationSpec chat(ObjectNode body, ModelInfo model) {
+    static GenerationSpec chat(ObjectNode body, ModelInfo model, Admission limits) {
         List<Map<String, Object>> messages = messages(body);
         boolean logprobs = JsonFields.optBool(body, "logprobs", false);
         int top = JsonFields.optInt(body, "top_logprobs", 0, 0, Integer.MAX_VALUE);
@@ -45,14 +44,14 @@ final class RequestParser {
         Integer maxTokens = maxTokens(body, param);
         boolean addGenerationPrompt = JsonFields.optBool(body, "add_generation_prompt", true);
         return common(body, true, List.of(), messages, false, maxTokens == null ? SamplingParams.UNLIMITED : maxTokens,
-                param, addGenerationPrompt, SamplingFields.read(body, logprobs ? top : -1), model);
+                param, addGenerationPrompt, SamplingFields.read(body, logprobs ? top : -1), model, limits);
     }
 
     private static GenerationSpec common(ObjectNode body, boolean chat, List<Object> prompts,
                                          List<Map<String, Object>> messages, boolean echo, int maxTokens,
                                          String maxTokensParam, boolean addGenerationPrompt,
-                                         SamplingParams.Builder sampling, ModelInfo model) {
-        int n = JsonFields.optInt(body, "n", 1, 1, MAX_N);
+                                         SamplingParams.Builder sampling, ModelInfo model, Admission limits) {
+        int n = JsonFields.optInt(body, "n", 1, 1, limits.maxN());
         UnsupportedFields.check(body, chat, n);
         boolean stream = JsonFields.optBool(body, "stream", false);
         ObjectNode streamOptions = JsonFields.optObject(body, "stream_options");
@@ -111,7 +110,7 @@ final class RequestParser {
     }
 
     /** {@code prompt}: a string, a token-id array, or a non-empty list of either. */
-    private static List<Object> prompts(ObjectNode body, int vocabSize) {
+    private static List<Object> prompts(ObjectNode body, int vocabSize, int maxPrompts) {
         JsonNode node = JsonFields.present(body, "prompt");
         if (node == null) {
             throw ApiException.badRequest("prompt", "'prompt' is required");
@@ -126,8 +125,8 @@ final class RequestParser {
         if (node.get(0).isNumber()) {
             return List.of(JsonFields.tokenIds(node, "prompt", vocabSize));
         }
-        if (node.size() > MAX_PROMPTS) {
-            throw ApiException.badRequest("prompt", "at most " + MAX_PROMPTS + " prompts per request, got " + node.size());
+        if (node.size() > maxPrompts) {
+            throw ApiException.badRequest("prompt", "at most " + maxPrompts + " prompts per request (max_prompts), got " + node.size());
         }
         List<Object> out = new ArrayList<>(node.size());
         for (JsonNode item : node) {

@@ -1,5 +1,6 @@
 package dev.gannet.server.http;
 
+import dev.gannet.server.common.Admission;
 import dev.gannet.server.config.LogFormat;
 import dev.gannet.server.config.ServerConfig;
 
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param servedModelName   the name clients must send as {@code model}
  * @param apiKeys           accepted bearer keys; empty = no authentication
  * @param maxBodyBytes      request body limit (413 above it)
- * @param maxWaiting        new generation requests get 429 while the backend has this many waiting
+ * @param admission         what may wait: sequences, their tokens, n and prompts per request
  * @param requestTimeout    per-request deadline; then its sequences are aborted (finish_reason "abort")
  * @param shutdownTimeout   how long {@link GannetServer#drain()} lets in-flight requests finish
  * @param logFormat         request log lines as text or JSON
@@ -23,7 +24,7 @@ import java.util.Objects;
  * @param cors              browser access: allowed origins, methods, headers, credentials
  */
 public record ServerOptions(String host, int port, String servedModelName, List<String> apiKeys,
-                            long maxBodyBytes, int maxWaiting, Duration requestTimeout,
+                            long maxBodyBytes, Admission admission, Duration requestTimeout,
                             Duration shutdownTimeout, LogFormat logFormat, String chatTemplate, ServerConfig.Cors cors) {
 
     public static final long DEFAULT_MAX_BODY_BYTES = 4L << 20;
@@ -47,9 +48,7 @@ public record ServerOptions(String host, int port, String servedModelName, List<
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("maxBodyBytes must be >= 1024, got " + maxBodyBytes);
         }
-        if (maxWaiting < 1) {
-            throw new IllegalArgumentException("maxWaiting must be >= 1, got " + maxWaiting);
-        }
+        Objects.requireNonNull(admission, "admission");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be > 0, got " + requestTimeout);
         }
@@ -63,34 +62,45 @@ public record ServerOptions(String host, int port, String servedModelName, List<
         }
     }
 
-    /** Defaults for everything but the model name: localhost, port 0, no keys, 4 MiB, 256 waiting, 10 min, 30 s. */
+    /** Defaults for everything but the model name: localhost, port 0, no keys, 4 MiB, default admission, 10 min, 30 s. */
     public static ServerOptions defaults(String servedModelName) {
-        return new ServerOptions("127.0.0.1", 0, servedModelName, List.of(), DEFAULT_MAX_BODY_BYTES, 256,
+        return new ServerOptions("127.0.0.1", 0, servedModelName, List.of(), DEFAULT_MAX_BODY_BYTES, Admission.defaults(),
                 Duration.ofMinutes(10), Duration.ofSeconds(30), LogFormat.TEXT, null, DEFAULT_CORS);
     }
 
     public ServerOptions withApiKeys(List<String> keys) {
-        return new ServerOptions(host, port, servedModelName, keys, maxBodyBytes, maxWaiting, requestTimeout,
+        return new ServerOptions(host, port, servedModelName, keys, maxBodyBytes, admission, requestTimeout,
                 shutdownTimeout, logFormat, chatTemplate, cors);
     }
 
     public ServerOptions withLimits(long bodyBytes, int waiting, Duration timeout, Duration shutdown) {
-        return new ServerOptions(host, port, servedModelName, apiKeys, bodyBytes, waiting, timeout, shutdown,
+        Admission a = new Admission(waiting, admission.maxWaitingTokens(), admission.maxN(), admission.maxPrompts());
+        return new ServerOptions(host, port, servedModelName, apiKeys, bodyBytes, a, timeout, shutdown,
                 logFormat, chatTemplate, cors);
     }
 
+    public ServerOptions withAdmission(Admission a) {
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, a, requestTimeout, shutdownTimeout,
+                logFormat, chatTemplate, cors);
+    }
+
+    /** Sequences that may wait before new requests get a 429. */
+    public int maxWaiting() {
+        return admission.maxWaiting();
+    }
+
     public ServerOptions withChatTemplate(String template) {
-        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
                 shutdownTimeout, logFormat, template, cors);
     }
 
     public ServerOptions withLogFormat(LogFormat format) {
-        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
                 shutdownTimeout, format, chatTemplate, cors);
     }
 
     public ServerOptions withCors(ServerConfig.Cors newCors) {
-        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, maxWaiting, requestTimeout,
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
                 shutdownTimeout, logFormat, chatTemplate, newCors);
     }
 }

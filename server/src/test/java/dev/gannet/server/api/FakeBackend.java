@@ -36,6 +36,7 @@ public final class FakeBackend implements ServingBackend {
     });
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong waitingTokens = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger aborts = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private final ConcurrentLinkedQueue<Sequence> held = new ConcurrentLinkedQueue<>();
@@ -48,6 +49,7 @@ public final class FakeBackend implements ServingBackend {
     private volatile String chatTemplate = "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}"
             + "{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
     private final int contextLength;
+    private volatile long kvCacheTokens = 1 << 20;
 
     public FakeBackend(int contextLength) {
         this.contextLength = contextLength;
@@ -58,6 +60,7 @@ public final class FakeBackend implements ServingBackend {
     public FakeBackend eosAfter(int n) { eosAfter = n; return this; }
     public FakeBackend maxWaiting(int n) { maxWaiting = n; return this; }
     public FakeBackend chatTemplate(String t) { chatTemplate = t; return this; }
+    public FakeBackend kvCacheTokens(long t) { kvCacheTokens = t; return this; }
 
     /** While on, new sequences stay waiting; turning it off starts them. */
     public FakeBackend hold(boolean on) {
@@ -79,7 +82,8 @@ public final class FakeBackend implements ServingBackend {
 
     @Override
     public ModelInfo modelInfo() {
-        return new ModelInfo("fake-model.gguf", contextLength, VOCAB, chatTemplate, "<s>", "</s>", "cpu", "none");
+        return new ModelInfo("fake-model.gguf", contextLength, VOCAB, chatTemplate, "<s>", "</s>", "cpu", "none",
+                kvCacheTokens);
     }
 
     @Override
@@ -127,6 +131,7 @@ public final class FakeBackend implements ServingBackend {
         submitted.add(request);
         waiting.incrementAndGet();
         Sequence seq = new Sequence(request, listener);
+        waitingTokens.addAndGet(seq.cost);
         if (hold) {
             held.add(seq);
         } else {
@@ -137,7 +142,7 @@ public final class FakeBackend implements ServingBackend {
 
     @Override
     public BackendStats stats() {
-        return new BackendStats(running.get(), waiting.get(), running.get() / 100.0, 10, 4, 0);
+        return new BackendStats(running.get(), waiting.get(), waitingTokens.get(), running.get() / 100.0, 10, 4, 0);
     }
 
     public void shutdown() {
@@ -147,6 +152,7 @@ public final class FakeBackend implements ServingBackend {
     /** One sequence; all its steps run on the engine thread. */
     private final class Sequence implements GenerationHandle {
         final long id = ids.incrementAndGet();
+        final long cost;
         final Request req;
         final RequestListener listener;
         final StringBuilder text = new StringBuilder();
@@ -157,6 +163,7 @@ public final class FakeBackend implements ServingBackend {
         int emitted;
 
         Sequence(Request req, RequestListener listener) {
+            this.cost = Math.min(contextLength, (long) req.prompt().length + req.sampling().maxTokens());
             this.req = req;
             this.listener = listener;
         }
@@ -170,6 +177,7 @@ public final class FakeBackend implements ServingBackend {
                     if (!started) {
                         held.remove(this);
                         waiting.decrementAndGet();
+                        waitingTokens.addAndGet(-cost);
                         started = true;
                         running.incrementAndGet();
                     }
@@ -184,6 +192,7 @@ public final class FakeBackend implements ServingBackend {
             }
             started = true;
             waiting.decrementAndGet();
+            waitingTokens.addAndGet(-cost);
             running.incrementAndGet();
             engine.schedule(this::step, tokenDelayMillis, TimeUnit.MILLISECONDS);
         }

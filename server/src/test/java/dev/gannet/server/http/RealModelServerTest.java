@@ -160,4 +160,34 @@ class RealModelServerTest {
             }
         }
     }
+
+    /** Before: num_requests_waiting added running requests to waiting ones (8 running showed as 8 waiting). */
+    @Test
+    void waitingCountsOnlySequencesNotYetRunning() throws Exception {
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "m", null,
+                new ServingOptions(1, 64L << 20, 16, 64, 1, 0, true));
+             HttpClient http = HttpClient.newHttpClient()) {
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String body = "{\"prompt\":\"Once upon a time " + i + "\",\"max_tokens\":120,\"ignore_eos\":true,\"stream\":true}";
+                calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            BackendStats seen = null;
+            for (int i = 0; i < 500; i++) {
+                BackendStats st = s.backend().stats();
+                if (st.running() == 1 && st.waiting() == 2) {
+                    seen = st;
+                    break;
+                }
+                assertTrue(st.running() + st.waiting() <= 3, "a sequence counted twice: " + st);
+                Thread.sleep(2);
+            }
+            assertTrue(seen != null, "never saw 1 running + 2 waiting with max_running 1");
+            assertTrue(seen.waitingTokens() > 0, seen.toString());
+            for (var c : calls) assertEquals(200, c.get(60, TimeUnit.SECONDS).statusCode());
+            assertEquals(0, s.settled().waiting());
+        }
+    }
 }
