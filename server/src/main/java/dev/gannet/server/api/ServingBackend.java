@@ -29,7 +29,16 @@ public interface ServingBackend {
     ModelInfo modelInfo();
 
     /** Text to token ids; {@code addSpecial} adds the model's BOS (as HF {@code add_special_tokens}). */
-    int[] tokenize(String text, boolean addSpecial);
+    default int[] tokenize(String text, boolean addSpecial) {
+        return tokenize(text, addSpecial, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #tokenize(String, boolean)}, stopping as soon as the text needs more than {@code maxTokens} tokens.
+     *
+     * @throws dev.gannet.runtime.tokenizer.TokenLimitException when it does
+     */
+    int[] tokenize(String text, boolean addSpecial, int maxTokens);
 
     /** Token ids to text (special tokens rendered as their strings). */
     String detokenize(int[] ids);

@@ -45,8 +45,8 @@ public final class EngineBackend implements ServingBackend {
     }
 
     @Override
-    public int[] tokenize(String text, boolean addSpecial) {
-        return tokenizer.encode(text, addSpecial, true);
+    public int[] tokenize(String text, boolean addSpecial, int maxTokens) {
+        return tokenizer.encode(text, addSpecial, true, maxTokens);
     }
 
     @Override

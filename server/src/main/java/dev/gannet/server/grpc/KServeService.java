@@ -3,6 +3,7 @@ package dev.gannet.server.grpc;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.MessageOrBuilder;
 import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.tokenizer.TokenLimitException;
 import dev.gannet.server.api.BackendOverloadedException;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
@@ -21,6 +22,7 @@ import dev.gannet.server.grpc.proto.ServerReadyRequest;
 import dev.gannet.server.grpc.proto.ServerReadyResponse;
 import dev.gannet.server.common.Admission;
 import dev.gannet.server.common.ApiKeyAuth;
+import dev.gannet.server.common.TokenizeBudget;
 import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
@@ -59,9 +61,12 @@ public final class KServeService {
     private final ApiKeyAuth auth;
     private final Duration timeout;
     private final Admission admission;
+    private final TokenizeBudget budget;
 
     public KServeService(Vertx vertx, ServingBackend backend, String modelName, Inflight inflight,
-                         ServerMetrics metrics, ApiKeyAuth auth, Duration timeout, Admission admission) {
+                         ServerMetrics metrics, ApiKeyAuth auth, Duration timeout, Admission admission,
+                         TokenizeBudget budget) {
+        this.budget = budget;
         this.vertx = vertx;
         this.backend = backend;
         this.modelName = modelName;
@@ -235,10 +240,30 @@ public final class KServeService {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        Future<int[]> ids = inputs.prompt().length() <= INLINE_CHARS
-                ? Future.future(p -> p.complete(backend.tokenize(inputs.prompt(), true)))
-                : vertx.executeBlocking(() -> backend.tokenize(inputs.prompt(), true), false);
-        return ids.compose(prompt -> {
+        long chars = inputs.prompt().length();
+        if (!budget.tryAcquire(chars)) {
+            return Future.failedFuture(new GrpcStatusException(GrpcStatus.RESOURCE_EXHAUSTED, "the server is tokenizing as "
+                    + "much text as it allows at once (" + budget.maxChars() + " characters); retry later"));
+        }
+        int limit = info.contextLength() - 1;
+        java.util.concurrent.Callable<int[]> tokenize = () -> {
+            try {
+                return backend.tokenize(inputs.prompt(), true, limit);
+            } catch (TokenLimitException e) {
+                throw new InvalidInputException("the prompt needs more than " + limit + " tokens; the context length is "
+                        + info.contextLength());
+            }
+        };
+        Future<int[]> ids = chars <= INLINE_CHARS
+                ? Future.future(p -> {
+                    try {
+                        p.complete(tokenize.call());
+                    } catch (Exception e) {
+                        p.fail(e);
+                    }
+                })
+                : vertx.executeBlocking(tokenize, false);
+        return ids.andThen(ar -> budget.release(chars)).compose(prompt -> {
             if (prompt.length == 0 || prompt.length >= info.contextLength()) {
                 return Future.failedFuture(new InvalidInputException("prompt has " + prompt.length
                         + " tokens; the context length is " + info.contextLength()));

@@ -3,6 +3,7 @@ package dev.gannet.server.http;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.common.ApiKeyAuth;
 import dev.gannet.server.common.Inflight;
+import dev.gannet.server.common.TokenizeBudget;
 import dev.gannet.server.config.ServerConfig;
 import dev.gannet.server.grpc.KServeService;
 import dev.gannet.server.metrics.ServerMetrics;
@@ -44,6 +45,7 @@ public final class GannetServer {
     private final ServingBackend backend;
     private final ServerMetrics metrics;
     private final Inflight inflight = new Inflight();
+    private final TokenizeBudget tokenizeBudget;
     private final Consumer<String> logSink;
     private HttpServer server;
 
@@ -72,6 +74,8 @@ public final class GannetServer {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.logSink = Objects.requireNonNull(logSink, "logSink");
         this.metrics = metrics;
+        // two bodies of the largest size may be tokenized at once; more waits for a retry (429)
+        this.tokenizeBudget = new TokenizeBudget(2 * options.maxBodyBytes());
     }
 
     private static Vertx vertxWithMetrics(ServerMetrics metrics) {
@@ -87,7 +91,7 @@ public final class GannetServer {
         ApiKeyAuth auth = new ApiKeyAuth(options.apiKeys());
         Router router = router(auth, override);
         KServeService grpc = new KServeService(vertx, backend, options.servedModelName(), inflight, metrics, auth,
-                options.requestTimeout(), options.admission());
+                options.requestTimeout(), options.admission(), tokenizeBudget);
         var grpcServer = grpc.grpcServer();
         HttpServerOptions httpOptions = new HttpServerOptions()
                 .setHost(options.host())
@@ -110,7 +114,7 @@ public final class GannetServer {
         RequestLog log = new RequestLog(options.logFormat(), logSink);
         ErrorResponses errors = new ErrorResponses(options.maxBodyBytes(), System.err);
         OpenAiRoutes api = new OpenAiRoutes(backend, options, metrics, inflight,
-                new PromptPreparer(vertx, backend, override));
+                new PromptPreparer(vertx, backend, override, tokenizeBudget), tokenizeBudget);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
 
         router.route().handler(log::begin);

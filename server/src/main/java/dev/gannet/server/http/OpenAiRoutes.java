@@ -8,6 +8,7 @@ import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.common.Admission;
 import dev.gannet.server.common.Inflight;
+import dev.gannet.server.common.TokenizeBudget;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.ext.web.RoutingContext;
 
@@ -22,10 +23,12 @@ final class OpenAiRoutes {
     private final ServerMetrics metrics;
     private final Inflight inflight;
     private final PromptPreparer preparer;
+    private final TokenizeBudget budget;
     private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
     OpenAiRoutes(ServingBackend backend, ServerOptions options, ServerMetrics metrics, Inflight inflight,
-                 PromptPreparer preparer) {
+                 PromptPreparer preparer, TokenizeBudget budget) {
+        this.budget = budget;
         this.backend = backend;
         this.options = options;
         this.metrics = metrics;
@@ -139,8 +142,16 @@ final class OpenAiRoutes {
             throw ApiException.badRequest("prompt", "'prompt' is required");
         }
         boolean addSpecial = JsonFields.optBool(body, "add_special_tokens", true);
+        if (!budget.tryAcquire(prompt.length())) {
+            throw PromptPreparer.busy(budget);
+        }
         respondOffLoopIfLong(ctx, prompt.length(), () -> {
-            int[] ids = backend.tokenize(prompt, addSpecial);
+            int[] ids;
+            try {
+                ids = backend.tokenize(prompt, addSpecial);
+            } finally {
+                budget.release(prompt.length());
+            }
             ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
             ArrayNode tokens = root.putArray("tokens");
             for (int id : ids) {

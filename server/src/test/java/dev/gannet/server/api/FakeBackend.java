@@ -87,8 +87,11 @@ public final class FakeBackend implements ServingBackend {
     }
 
     @Override
-    public int[] tokenize(String text, boolean addSpecial) {
+    public int[] tokenize(String text, boolean addSpecial, int maxTokens) {
         int off = addSpecial ? 1 : 0;
+        if ((long) text.length() + off > maxTokens) {
+            throw new dev.gannet.runtime.tokenizer.TokenLimitException(maxTokens, "more than " + maxTokens + " tokens");
+        }
         int[] ids = new int[text.length() + off];
         if (addSpecial) {
             ids[0] = BOS;

@@ -190,4 +190,24 @@ class RealModelServerTest {
             assertEquals(0, s.settled().waiting());
         }
     }
+
+    /** Before: a 3.9 MB prompt cost 2.6 s of tokenization (and hundreds of MB) before its 400. */
+    @Test
+    void aHugePromptIsRefusedWithoutTokenizingItWhileOthersAreServed() throws Exception {
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "m", null, ServingOptions.defaults());
+             HttpClient http = HttpClient.newHttpClient()) {
+            String huge = "{\"prompt\":\"" + "Once upon a time ".repeat(230_000) + "\",\"max_tokens\":4}";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(huge)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), r.body());
+            assertEquals("prompt", ServerHarness.json(r.body()).get("error").get("param").asText());
+            assertTrue(r.body().contains("maximum context length is 128"), r.body());
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once\",\"max_tokens\":4}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode(), ok.body());
+        }
+    }
 }
