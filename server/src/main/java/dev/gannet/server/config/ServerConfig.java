@@ -50,6 +50,9 @@ public record ServerConfig(
         long maxBodySizeBytes,
         Duration requestTimeout,
         Duration shutdownTimeout,
+        Duration headerTimeout,
+        Duration keepAliveTimeout,
+        Duration streamStallTimeout,
         LogFormat logFormat,
         Path chatTemplate,
         Cors cors,
@@ -81,7 +84,7 @@ public record ServerConfig(
         return new ServerConfig(model, servedModelName, host, port, device, threads, tp, kvCacheMemoryBytes,
                 kvCacheMemoryFraction, kvCacheDtype, weightLayout, blockSize, maxBatchTokens, maxRunning, maxWaiting,
                 maxWaitingTokens, maxN, maxPrompts, maxModelLen, enablePrefixCaching, warmup, apiKeys, apiKeysFile, maxBodySizeBytes, requestTimeout,
-                shutdownTimeout, logFormat, chatTemplate, cors, Map.of());
+                shutdownTimeout, headerTimeout, keepAliveTimeout, streamStallTimeout, logFormat, chatTemplate, cors, Map.of());
     }
 
     /** A raw value and where it came from ("default", "configs/x.yaml", "env GANNET_PORT", "flag --port"). */
@@ -154,6 +157,9 @@ public record ServerConfig(
                 ConfigValues.size(ConfigKey.MAX_BODY_SIZE, p.str(ConfigKey.MAX_BODY_SIZE), p.src(ConfigKey.MAX_BODY_SIZE)),
                 ConfigValues.duration(ConfigKey.REQUEST_TIMEOUT, p.str(ConfigKey.REQUEST_TIMEOUT), p.src(ConfigKey.REQUEST_TIMEOUT)),
                 ConfigValues.duration(ConfigKey.SHUTDOWN_TIMEOUT, p.str(ConfigKey.SHUTDOWN_TIMEOUT), p.src(ConfigKey.SHUTDOWN_TIMEOUT)),
+                ConfigValues.duration(ConfigKey.HEADER_TIMEOUT, p.str(ConfigKey.HEADER_TIMEOUT), p.src(ConfigKey.HEADER_TIMEOUT)),
+                ConfigValues.duration(ConfigKey.KEEP_ALIVE_TIMEOUT, p.str(ConfigKey.KEEP_ALIVE_TIMEOUT), p.src(ConfigKey.KEEP_ALIVE_TIMEOUT)),
+                ConfigValues.duration(ConfigKey.STREAM_STALL_TIMEOUT, p.str(ConfigKey.STREAM_STALL_TIMEOUT), p.src(ConfigKey.STREAM_STALL_TIMEOUT)),
                 ConfigValues.oneOf(ConfigKey.LOG_FORMAT, p.str(ConfigKey.LOG_FORMAT), p.src(ConfigKey.LOG_FORMAT), LogFormat.class),
                 template == null ? null : Path.of(template),
                 new Cors(p.list(ConfigKey.ALLOWED_ORIGINS), p.list(ConfigKey.ALLOWED_METHODS), p.list(ConfigKey.ALLOWED_HEADERS),
@@ -192,6 +198,9 @@ public record ServerConfig(
                 case MAX_BODY_SIZE -> maxBodySizeBytes + " bytes";
                 case REQUEST_TIMEOUT -> requestTimeout;
                 case SHUTDOWN_TIMEOUT -> shutdownTimeout;
+                case HEADER_TIMEOUT -> headerTimeout;
+                case KEEP_ALIVE_TIMEOUT -> keepAliveTimeout;
+                case STREAM_STALL_TIMEOUT -> streamStallTimeout;
                 case LOG_FORMAT -> logFormat.name().toLowerCase(java.util.Locale.ROOT);
                 case CHAT_TEMPLATE -> chatTemplate == null ? "(the model's)" : chatTemplate;
                 case ALLOWED_ORIGINS -> cors.origins().isEmpty() ? "(none: CORS off)" : String.join(",", cors.origins());

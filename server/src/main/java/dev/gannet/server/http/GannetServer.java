@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +49,8 @@ public final class GannetServer {
     private final TokenizeBudget tokenizeBudget;
     private final Consumer<String> logSink;
     private HttpServer server;
+    private ConnectionGuard guard;
+    private long guardTimer = -1;
 
     /**
      * A server with its own Vert.x instance, whose HTTP/event-loop metrics (vertx-micrometer-metrics)
@@ -97,10 +100,17 @@ public final class GannetServer {
                 .setHost(options.host())
                 .setPort(options.port())
                 .setUseAlpn(false)
-                .setHttp2ClearTextEnabled(true);
+                .setHttp2ClearTextEnabled(true)
+                // until a request head arrives; ConnectionGuard lifts it while requests run, then sets keep-alive
+                .setIdleTimeout((int) options.timeouts().header().toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        guard = new ConnectionGuard(options.timeouts().header().toMillis(), options.timeouts().keepAlive().toMillis());
+        guardTimer = guard.start(vertx);
         server = vertx.createHttpServer(httpOptions).requestHandler((HttpServerRequest req) -> {
             String type = req.getHeader("content-type");
-            if (type != null && type.startsWith("application/grpc")) {
+            boolean grpcCall = type != null && type.startsWith("application/grpc");
+            guard.request(req, !grpcCall);
+            if (grpcCall) {
                 grpcServer.handle(req);
             } else {
                 router.handle(req);
@@ -188,6 +198,9 @@ public final class GannetServer {
     /** Stops listening and releases the metrics registry (and Vert.x if this server created it). */
     public Future<Void> close() {
         Promise<Void> done = Promise.promise();  // no context: completes on whichever thread finishes last
+        if (guardTimer >= 0) {
+            vertx.cancelTimer(guardTimer);
+        }
         Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
         serverClosed.onComplete(ar -> {
             metrics.close();

@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +48,12 @@ final class GenerationExchange implements Inflight.Abortable {
     private final boolean wantLogprobs;
     private int finished;
     private int completionTokens;
+    private int generatedTokens;
     private boolean clientGone;
+    private final ArrayDeque<String> unsent = new ArrayDeque<>(); // SSE chunks held while the socket's queue is full
+    private final Duration stallTimeout;
+    private long stallTimerId = -1;
+    private boolean endAfterUnsent;
     private boolean discarded;
     private long timerId = -1;
 
@@ -75,8 +81,10 @@ final class GenerationExchange implements Inflight.Abortable {
     }
 
     GenerationExchange(RoutingContext ctx, ServingBackend backend, GenerationSpec spec, List<PreparedPrompt> prompts,
-                       String id, String model, ServerMetrics metrics, Inflight inflight, long startNanos) {
+                       String id, String model, ServerMetrics metrics, Inflight inflight, long startNanos,
+                       Duration stallTimeout) {
         this.ctx = ctx;
+        this.stallTimeout = stallTimeout;
         this.response = ctx.response();
         this.context = ctx.vertx().getOrCreateContext();
         this.backend = backend;
@@ -127,7 +135,13 @@ final class GenerationExchange implements Inflight.Abortable {
             };
         }
         response.putHeader("X-Request-Id", id);
-        response.closeHandler(v -> onClientGone());
+        // through the routing context, not response.closeHandler: that would replace Vert.x Web's own, and the
+        // request log line (an end handler) would never be written for a connection closed under the request
+        ctx.addEndHandler(ar -> {
+            if (!response.ended()) {
+                onClientGone();
+            }
+        });
         if (response.closed()) {
             // the client left while the prompt was being prepared
             onClientGone();
@@ -213,6 +227,9 @@ final class GenerationExchange implements Inflight.Abortable {
         }
         c.tokens++;
         c.lastTokenNanos = now;
+        generatedTokens++;
+        // as tokens arrive, so a request whose client left mid-stream is logged with what it got
+        ctx.put(RequestLog.COMPLETION_TOKENS, generatedTokens);
     }
 
     private void finish(Choice c, FinishInfo r) {
@@ -222,6 +239,10 @@ final class GenerationExchange implements Inflight.Abortable {
         metrics.recordFinished(r.reason(), r.promptTokens(), r.generatedTokens(), System.nanoTime() - startNanos,
                 r.queueNanos(), r.prefillNanos(), r.decodeNanos());
         ctx.put(RequestLog.COMPLETION_TOKENS, completionTokens);
+        if (r.reason() == FinishReason.LENGTH && r.generatedTokens() < spec.sampling().maxTokens()) {
+            ctx.put(RequestLog.NOTE, "stopped at the context length (" + (r.promptTokens() + r.generatedTokens())
+                    + " tokens) before max_tokens");
+        }
         if (spec.stream() && !discarded && !clientGone) {
             if (r.reason() == FinishReason.ERROR) {
                 writeSse(OpenAiJson.write(OpenAiJson.error(ApiException.internal(r.error()))));
@@ -247,7 +268,7 @@ final class GenerationExchange implements Inflight.Abortable {
                 last.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
                 writeSse(OpenAiJson.write(last));
             }
-            response.end("data: [DONE]\n\n");
+            endStream();
             return;
         }
         for (Choice c : choices) {
@@ -294,9 +315,68 @@ final class GenerationExchange implements Inflight.Abortable {
         writeSse(OpenAiJson.write(root));
     }
 
+    /**
+     * Writes one SSE event, respecting the socket's write queue: while it is full (a client that stopped reading),
+     * events are held here rather than piling up in the connection's buffers; when the client reads again they go
+     * out in order. A client that reads nothing for the stall timeout loses its request: it is aborted (its KV blocks
+     * freed) and the connection reset, so a stalled reader cannot hold memory or KV indefinitely.
+     */
     private void writeSse(String json) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        String event = "data: " + json + "\n\n";
+        if (unsent.isEmpty() && !response.writeQueueFull()) {
+            response.write(event);
+            return;
+        }
+        unsent.add(event);
+        if (stallTimerId < 0) {
+            response.drainHandler(v -> flushUnsent());
+            stallTimerId = ctx.vertx().setTimer(Math.max(1, stallTimeout.toMillis()), t -> stalled());
+        }
+    }
+
+    private void flushUnsent() {
+        while (!unsent.isEmpty() && !response.writeQueueFull() && !response.closed()) {
+            response.write(unsent.poll());
+        }
+        if (unsent.isEmpty()) {
+            ctx.vertx().cancelTimer(stallTimerId);
+            stallTimerId = -1;
+            if (endAfterUnsent) {
+                endStream();
+            }
+        }
+    }
+
+    private void stalled() {
+        stallTimerId = -1;
+        if (unsent.isEmpty() || response.ended() || response.closed()) {
+            return;
+        }
+        ctx.put(RequestLog.NOTE, "client stopped reading for " + stallTimeout.toSeconds() + " s; request aborted");
+        unsent.clear();
+        clientGone = true;
+        abort();
+        if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+            response.reset(); // this stream only: RST_STREAM, the connection's other streams go on
+        } else if (ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase cb) {
+            // at once, below Vert.x's handler, whose graceful close would wait for the unread bytes to be sent
+            cb.channel().pipeline().firstContext().close();
+        } else {
+            response.reset();
+        }
+    }
+
+    /** The [DONE] marker, after anything still held back. */
+    private void endStream() {
+        if (!unsent.isEmpty()) {
+            endAfterUnsent = true;
+            return;
+        }
         if (!response.ended() && !response.closed()) {
-            response.write("data: " + json + "\n\n");
+            response.end("data: [DONE]\n\n");
         }
     }
 }

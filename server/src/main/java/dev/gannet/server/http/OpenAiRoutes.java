@@ -58,7 +58,7 @@ final class OpenAiRoutes {
                 checkLengths(spec, prompts, info.contextLength());
                 admit(spec, prompts, info);
                 GenerationExchange exchange = new GenerationExchange(ctx, backend, spec, prompts, id,
-                        options.servedModelName(), metrics, inflight, start);
+                        options.servedModelName(), metrics, inflight, start, options.timeouts().streamStall());
                 exchange.start(options.requestTimeout());
             } catch (RuntimeException e) {
                 ctx.fail(e);

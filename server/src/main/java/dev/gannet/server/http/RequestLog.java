@@ -20,6 +20,8 @@ final class RequestLog {
     static final String PROMPT_TOKENS = "gannet.prompt_tokens";
     static final String COMPLETION_TOKENS = "gannet.completion_tokens";
     static final String TTFT_NANOS = "gannet.ttft_nanos";
+    /** Why a request ended unusually (stopped at the context, stalled reader), for the log line. */
+    static final String NOTE = "gannet.note";
     private static final String START_NANOS = "gannet.start_nanos";
 
     private final LogFormat format;
@@ -49,6 +51,7 @@ final class RequestLog {
         int prompt = intOr(ctx.get(PROMPT_TOKENS));
         int completion = intOr(ctx.get(COMPLETION_TOKENS));
         Long ttft = ctx.get(TTFT_NANOS);
+        String note = ctx.get(NOTE);
         double ttftMs = ttft == null ? -1 : ttft / 1e6;
         double durationMs = (System.nanoTime() - startNanos(ctx)) / 1e6;
         String method = ctx.request().method().name();
@@ -67,11 +70,15 @@ final class RequestLog {
                 o.put("ttft_ms", round(ttftMs));
             }
             o.put("duration_ms", round(durationMs));
+            if (note != null) {
+                o.put("note", note);
+            }
             return OpenAiJson.write(o);
         }
-        return String.format(Locale.ROOT, "%s %s %s %s %d%s prompt_tokens=%d completion_tokens=%d ttft_ms=%s duration_ms=%.2f",
+        return String.format(Locale.ROOT, "%s %s %s %s %d%s prompt_tokens=%d completion_tokens=%d ttft_ms=%s duration_ms=%.2f%s",
                 Instant.now(), id == null ? "-" : id, method, path, status, completed ? "" : " (client closed)",
-                prompt, completion, ttft == null ? "-" : String.format(Locale.ROOT, "%.2f", ttftMs), durationMs);
+                prompt, completion, ttft == null ? "-" : String.format(Locale.ROOT, "%.2f", ttftMs), durationMs,
+                note == null ? "" : " note=\"" + note + "\"");
     }
 
     private static int intOr(Integer v) {

@@ -44,6 +44,7 @@ public final class FakeBackend implements ServingBackend {
     private volatile boolean ready = true;
     private volatile boolean hold;
     private volatile long tokenDelayMillis;
+    private volatile int tokensPerStep = 1;
     private volatile int eosAfter = Integer.MAX_VALUE;
     private volatile int maxWaiting = 1000;
     private volatile String chatTemplate = "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}"
@@ -57,6 +58,8 @@ public final class FakeBackend implements ServingBackend {
 
     public FakeBackend ready(boolean r) { ready = r; return this; }
     public FakeBackend tokenDelayMillis(long ms) { tokenDelayMillis = ms; return this; }
+    /** Tokens produced per step (each step then waits the token delay), to reach a real engine's rates with ms delays. */
+    public FakeBackend tokensPerStep(int n) { tokensPerStep = n; return this; }
     public FakeBackend eosAfter(int n) { eosAfter = n; return this; }
     public FakeBackend maxWaiting(int n) { maxWaiting = n; return this; }
     public FakeBackend chatTemplate(String t) { chatTemplate = t; return this; }
@@ -201,15 +204,27 @@ public final class FakeBackend implements ServingBackend {
         }
 
         void step() {
+            for (int k = 0; k < tokensPerStep && !done && !aborted; k++) {
+                if (!token()) {
+                    return;
+                }
+            }
+            if (!done && !aborted) {
+                engine.schedule(this::step, tokenDelayMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** One token; false when the sequence ended. */
+        private boolean token() {
             if (done || aborted) {
-                return;
+                return false;
             }
             SamplingParams p = req.sampling();
             int start = p.temperature() == 0 || p.seed() == null ? 0 : (int) Math.floorMod(p.seed(), 26L);
             if (generated >= eosAfter && generated >= p.minTokens() && !p.ignoreEos()) {
                 generated++;
                 end(FinishReason.STOP, EOS, "");
-                return;
+                return false;
             }
             int token = 'a' + (start + generated) % 26;
             generated++;
@@ -218,17 +233,17 @@ public final class FakeBackend implements ServingBackend {
             if (stopAt >= 0) {
                 text.setLength(stopAt);
                 end(FinishReason.STOP, token, text.substring(emitted));
-                return;
+                return false;
             }
             if (generated >= p.maxTokens()) {
                 end(FinishReason.LENGTH, token, text.substring(emitted));
-                return;
+                return false;
             }
             int safe = text.length() - heldBack();
             String newText = text.substring(emitted, safe);
             emitted = safe;
             listener.onEvent(new RequestEvent(id, token, generated - 1, newText, logprobs(token), null));
-            engine.schedule(this::step, tokenDelayMillis, TimeUnit.MILLISECONDS);
+            return true;
         }
 
         /** The chosen token at -0.5, alternatives 'A', 'B', ... at -1, -2, ... */
