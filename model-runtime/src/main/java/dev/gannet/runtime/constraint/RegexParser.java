@@ -7,7 +7,7 @@ import java.util.List;
  * Parses a regular expression (the common subset of Python's {@code re}, ECMAScript and Java) into an
  * {@link Expr} over code points; the whole output must match it. Supported: literals, {@code .} (any
  * character but line terminators), classes {@code [a-z]} {@code [^...]}, {@code \d \w \s} and their
- * negations (ASCII meaning), escapes {@code \n \r \t \f \v \0 \xHH \\uHHHH \\u{H..}}, groups {@code (...)},
+ * negations (ASCII meaning), escapes {@code \n \r \t \f \v \0 \xHH \x{H..} \\uHHHH \\u{H..}}, groups {@code (...)},
  * {@code (?:...)}, {@code (?<name>...)}, {@code (?P<name>...)}, alternation, {@code * + ? {n} {n,} {n,m}}
  * (lazy forms read as greedy: they match the same strings), {@code ^} at the start and {@code $} at the
  * end. Refused with a message: backreferences, lookaround, word boundaries, flags, Unicode properties,
@@ -237,18 +237,17 @@ final class RegexParser {
             case 'f' -> CodePointSet.single('\f');
             case 'v' -> CodePointSet.single(0x0B);
             case '0' -> CodePointSet.single(0);
-            case 'x' -> CodePointSet.single(hex(2));
-            case 'u' -> {
+            case 'x', 'u' -> {
                 if (more() && peek() == '{') {
                     pos++;
                     int v = 0;
                     int n = 0;
                     while (more() && peek() != '}') { v = v * 16 + hexDigit(cps[pos++]); n++; }
-                    if (!more() || n == 0 || n > 6) throw error("bad \\u{...} escape");
+                    if (!more() || n == 0 || n > 6 || v > CodePointSet.MAX) throw error("bad \\" + Character.toString(c) + "{...} escape");
                     pos++;
                     yield CodePointSet.single(v);
                 }
-                yield CodePointSet.single(hex(4));
+                yield CodePointSet.single(hex(c == 'x' ? 2 : 4));
             }
             case 'b' -> {
                 if (inClass) yield CodePointSet.single(8);
