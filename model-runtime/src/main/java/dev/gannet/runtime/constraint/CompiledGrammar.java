@@ -118,21 +118,32 @@ final class CompiledGrammar {
 
     /** States of {@code d} that can reach an accepting state through bytes and calls of productive rules. */
     private static boolean[] live(RuleDfa d, boolean[] productive) {
+        int n = d.states();
+        int[] deg = new int[n];
+        for (int s = 0; s < n; s++) {
+            for (int c = 0; c < d.classes; c++) if (d.next[s * d.classes + c] != RuleDfa.DEAD) deg[d.next[s * d.classes + c]]++;
+            int[] row = d.calls[s];
+            for (int i = 0; i < row.length; i += 2) if (productive[row[i]]) deg[row[i + 1]]++;
+        }
+        int[][] preds = new int[n][];
+        for (int s = 0; s < n; s++) preds[s] = new int[deg[s]];
+        java.util.Arrays.fill(deg, 0);
+        for (int s = 0; s < n; s++) {
+            for (int c = 0; c < d.classes; c++) {
+                int t = d.next[s * d.classes + c];
+                if (t != RuleDfa.DEAD) preds[t][deg[t]++] = s;
+            }
+            int[] row = d.calls[s];
+            for (int i = 0; i < row.length; i += 2) if (productive[row[i]]) preds[row[i + 1]][deg[row[i + 1]]++] = s;
+        }
         boolean[] live = d.accepting.clone();
-        for (boolean changed = true; changed; ) {
-            changed = false;
-            for (int s = 0; s < d.states(); s++) {
-                if (live[s]) continue;
-                boolean l = false;
-                for (int c = 0; c < d.classes && !l; c++) {
-                    int t = d.next[s * d.classes + c];
-                    l = t != RuleDfa.DEAD && live[t];
-                }
-                int[] row = d.calls[s];
-                for (int i = 0; i < row.length && !l; i += 2) l = productive[row[i]] && live[row[i + 1]];
-                if (l) {
-                    live[s] = true;
-                    changed = true;
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        for (int s = 0; s < n; s++) if (live[s]) work.add(s);
+        while (!work.isEmpty()) {
+            for (int p : preds[work.poll()]) {
+                if (!live[p]) {
+                    live[p] = true;
+                    work.add(p);
                 }
             }
         }

@@ -49,30 +49,79 @@ final class MaskBuilder {
         }
     }
 
+    /**
+     * The walk for rules that call others. A depth whose configuration is one stack, in a state with neither
+     * calls nor an end, is kept "light" (rule, state, parent) and stepped through the rule's table without
+     * allocating: string and number interiors, most of any walk.
+     */
     private static void walkStacks(CompiledGrammar g, TokenVocabulary v, Frame start, long[] accepted, IntBuffer uncertain) {
-        Frame[][] cfg = new Frame[v.maxDepth + 1][];
-        boolean[] esc = new boolean[v.maxDepth + 1];
+        int depthMax = v.maxDepth + 1;
+        Frame[][] cfg = new Frame[depthMax][];  // null where the depth is light
+        int[] lightState = new int[depthMax];
+        int[] lightRule = new int[depthMax];
+        Frame[] lightParent = new Frame[depthMax];
+        boolean[] esc = new boolean[depthMax];
         cfg[0] = new Frame[] {start};
         int nodes = v.trieNodes();
         int n = 0;
         while (n < nodes) {
             int depth = v.nodeDepth[n];
-            Stacks.Closure c = Stacks.step(g, cfg[depth - 1], v.nodeByte[n] & 0xFF);
-            if (c.stepped == 0) {
-                if (esc[depth - 1]) addRange(v, v.tokFrom[n], v.subtreeTokenEnd(n), uncertain);
+            int b = v.nodeByte[n] & 0xFF;
+            Frame[] prev = cfg[depth - 1];
+            Frame[] next;
+            boolean escaped = esc[depth - 1];
+            if (prev == null) {
+                RuleDfa d = g.rules[lightRule[depth - 1]];
+                int t = d.step(lightState[depth - 1], b);
+                if (t == RuleDfa.DEAD) {
+                    if (escaped) addRange(v, v.tokFrom[n], v.subtreeTokenEnd(n), uncertain);
+                    n = v.subtreeEnd[n];
+                    continue;
+                }
+                markEnds(v, n, accepted);
+                if (d.calls[t].length == 0 && !d.accepting[t]) {
+                    setLight(cfg, lightRule, lightState, lightParent, depth, lightRule[depth - 1], t, lightParent[depth - 1]);
+                    esc[depth] = escaped;
+                    n++;
+                    continue;
+                }
+                Stacks.Closure c = new Stacks.Closure();
+                Stacks.expand(g, new Frame(lightRule[depth - 1], t, lightParent[depth - 1]), c);
+                next = c.scanArray();
+                escaped |= c.escaped;
+            } else {
+                Stacks.Closure c = Stacks.step(g, prev, b);
+                if (c.stepped == 0) {
+                    if (escaped) addRange(v, v.tokFrom[n], v.subtreeTokenEnd(n), uncertain);
+                    n = v.subtreeEnd[n];
+                    continue;
+                }
+                markEnds(v, n, accepted);
+                next = c.scanArray();
+                escaped |= c.escaped;
+            }
+            esc[depth] = escaped;
+            if (next.length == 0) {
+                if (escaped) addRange(v, v.tokFrom[n] + v.ends[n], v.subtreeTokenEnd(n), uncertain);
                 n = v.subtreeEnd[n];
                 continue;
             }
-            markEnds(v, n, accepted);
-            cfg[depth] = c.scanArray();
-            esc[depth] = esc[depth - 1] || c.escaped;
-            if (cfg[depth].length == 0) {
-                if (esc[depth]) addRange(v, v.tokFrom[n] + v.ends[n], v.subtreeTokenEnd(n), uncertain);
-                n = v.subtreeEnd[n];
-                continue;
+            Frame only = next[0];
+            RuleDfa od = g.rules[only.rule];
+            if (next.length == 1 && od.calls[only.state].length == 0 && !od.accepting[only.state]) {
+                setLight(cfg, lightRule, lightState, lightParent, depth, only.rule, only.state, only.parent);
+            } else {
+                cfg[depth] = next;
             }
             n++;
         }
+    }
+
+    private static void setLight(Frame[][] cfg, int[] rule, int[] state, Frame[] parent, int depth, int r, int s, Frame p) {
+        cfg[depth] = null;
+        rule[depth] = r;
+        state[depth] = s;
+        parent[depth] = p;
     }
 
     private static void markEnds(TokenVocabulary v, int n, long[] accepted) {

@@ -1,6 +1,5 @@
 package dev.gannet.runtime.constraint;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -63,8 +62,6 @@ final class RuleDfa {
         int[][] callOut = adjacency(nfa.states, nfa.callEdges, nfa.callCount, 3, 0);
         int[] classOf = new int[256];
         int classes = byteClasses(nfa, classOf);
-        int[] rep = new int[classes];
-        for (int b = 255; b >= 0; b--) rep[classOf[b]] = b;
 
         Map<Key, Integer> ids = new HashMap<>();
         List<int[]> sets = new ArrayList<>();
@@ -74,18 +71,24 @@ final class RuleDfa {
         int[] next = new int[64 * classes];
         List<int[]> calls = new ArrayList<>();
         BitSet scratch = new BitSet(nfa.states);
+        int[][] perClass = new int[classes][8]; // targets per byte class (duplicates are fine: closure dedupes)
+        int[] counts = new int[classes];
         for (int d = 0; d < sets.size(); d++) {
             int[] set = sets.get(d);
             if ((d + 1) * classes > next.length) next = Arrays.copyOf(next, next.length * 2);
-            for (int c = 0; c < classes; c++) {
-                scratch.clear();
-                for (int s : set) {
-                    for (int e : byteOut[s]) {
-                        int lo = nfa.byteEdges[e * 4 + 1], hi = nfa.byteEdges[e * 4 + 2];
-                        if (rep[c] >= lo && rep[c] <= hi) scratch.set(nfa.byteEdges[e * 4 + 3]);
+            for (int s : set) {
+                for (int e : byteOut[s]) {
+                    int to = nfa.byteEdges[e * 4 + 3];
+                    for (int c = classOf[nfa.byteEdges[e * 4 + 1]], last = classOf[nfa.byteEdges[e * 4 + 2]]; c <= last; c++) {
+                        if (counts[c] == perClass[c].length) perClass[c] = Arrays.copyOf(perClass[c], counts[c] * 2);
+                        perClass[c][counts[c]++] = to;
                     }
                 }
-                next[d * classes + c] = scratch.isEmpty() ? DEAD : intern(scratch, epsOut, nfa.states, ids, sets, what);
+            }
+            for (int c = 0; c < classes; c++) {
+                next[d * classes + c] = counts[c] == 0 ? DEAD
+                        : intern(Arrays.copyOf(perClass[c], counts[c]), epsOut, nfa.states, ids, sets, what);
+                counts[c] = 0;
             }
             TreeSet<Integer> rules = new TreeSet<>();
             for (int s : set) for (int e : callOut[s]) rules.add(nfa.callEdges[e * 3 + 1]);
@@ -97,7 +100,7 @@ final class RuleDfa {
                     for (int e : callOut[s]) if (nfa.callEdges[e * 3 + 1] == rule) scratch.set(nfa.callEdges[e * 3 + 2]);
                 }
                 row[k++] = rule;
-                row[k++] = intern(scratch, epsOut, nfa.states, ids, sets, what);
+                row[k++] = intern(scratch.stream().toArray(), epsOut, nfa.states, ids, sets, what);
             }
             calls.add(row);
         }
@@ -107,8 +110,8 @@ final class RuleDfa {
                 calls.toArray(new int[0][]), accepting);
     }
 
-    private static int intern(BitSet targets, int[][] epsOut, int n, Map<Key, Integer> ids, List<int[]> sets, String what) {
-        int[] set = closure(targets.stream().toArray(), epsOut, n);
+    private static int intern(int[] targets, int[][] epsOut, int n, Map<Key, Integer> ids, List<int[]> sets, String what) {
+        int[] set = closure(targets, epsOut, n);
         Key key = new Key(set);
         Integer id = ids.get(key);
         if (id != null) return id;
@@ -122,17 +125,47 @@ final class RuleDfa {
     }
 
     private static int[] closure(int[] seeds, int[][] epsOut, int n) {
-        BitSet seen = new BitSet(n);
-        ArrayDeque<Integer> work = new ArrayDeque<>();
-        for (int s : seeds) if (!seen.get(s)) { seen.set(s); work.add(s); }
-        while (!work.isEmpty()) {
-            int s = work.poll();
-            for (int e : epsOut[s]) {
-                int t = e; // epsOut holds target states directly
-                if (!seen.get(t)) { seen.set(t); work.add(t); }
+        Closer c = CLOSER.get();
+        return c.close(seeds, epsOut, n);
+    }
+
+    private static final ThreadLocal<Closer> CLOSER = ThreadLocal.withInitial(Closer::new);
+
+    /** Epsilon closure with a reused stamp array, so each call allocates only its result. */
+    private static final class Closer {
+        private int[] stamp = new int[0];
+        private int[] stack = new int[64];
+        private int generation;
+
+        int[] close(int[] seeds, int[][] epsOut, int n) {
+            if (stamp.length < n) stamp = new int[n];
+            if (++generation == Integer.MAX_VALUE) {
+                java.util.Arrays.fill(stamp, 0);
+                generation = 1;
             }
+            int top = 0, count = 0;
+            int[] out = new int[Math.max(8, seeds.length)];
+            for (int s : seeds) {
+                if (stamp[s] == generation) continue;
+                stamp[s] = generation;
+                if (top == stack.length) stack = Arrays.copyOf(stack, top * 2);
+                stack[top++] = s;
+            }
+            while (top > 0) {
+                int s = stack[--top];
+                if (count == out.length) out = Arrays.copyOf(out, count * 2);
+                out[count++] = s;
+                for (int t : epsOut[s]) {
+                    if (stamp[t] == generation) continue;
+                    stamp[t] = generation;
+                    if (top == stack.length) stack = Arrays.copyOf(stack, top * 2);
+                    stack[top++] = t;
+                }
+            }
+            int[] r = Arrays.copyOf(out, count);
+            Arrays.sort(r);
+            return r;
         }
-        return seen.stream().toArray();
     }
 
     /** Outgoing edge indices per state; for epsilon edges (stride 2) the targets themselves. */
