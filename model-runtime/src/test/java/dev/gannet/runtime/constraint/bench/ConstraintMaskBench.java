@@ -93,7 +93,7 @@ public class ConstraintMaskBench {
     }
 
     /** SentencePiece prefixes the first word with a space; the output starts with '{' itself. */
-    static int[] tokensWithoutLeadingSpace(Tokenizer tok, String text) {
+    public static int[] tokensWithoutLeadingSpace(Tokenizer tok, String text) {
         int[] ids = tok.encode(text, false);
         String first = tok.tokenText(ids[0]);
         if (!first.startsWith("▁")) return ids;
