@@ -23,9 +23,14 @@ final class Frame {
 
     @Override
     public boolean equals(Object o) {
-        if (this == o) return true;
-        if (!(o instanceof Frame f) || f.hash != hash || f.rule != rule || f.state != state) return false;
-        return parent == f.parent || (parent != null && parent.equals(f.parent));
+        if (!(o instanceof Frame)) return false;
+        Frame a = this, b = (Frame) o;
+        while (a != b) { // iterative: stacks can be thousands deep
+            if (a == null || b == null || a.hash != b.hash || a.rule != b.rule || a.state != b.state) return false;
+            a = a.parent;
+            b = b.parent;
+        }
+        return true;
     }
 
     @Override

@@ -24,7 +24,6 @@ final class GbnfParser {
     private final Grammar grammar = new Grammar();
     private final Map<String, Integer> ids = new LinkedHashMap<>();
     private final Map<String, Integer> firstUse = new HashMap<>();
-    private int groups;
 
     private GbnfParser(String src) {
         this.src = src;
@@ -157,7 +156,6 @@ final class GbnfParser {
                 item = alternatives(true);
                 if (!more() || peek() != ')') throw error("expected ')'");
                 pos++;
-                groups++;
             } else if (c == '<') {
                 throw error("token references like <...> are not supported");
             } else if (isNameChar(c)) {
@@ -212,19 +210,16 @@ final class GbnfParser {
     }
 
     private Expr literal() {
-        List<Expr> chars = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         while (true) {
             if (!more() || peek() == '\n') throw error("unterminated string literal");
             char c = peek();
             if (c == '"') {
                 pos++;
-                break;
+                return Expr.text(sb.toString());
             }
             sb.appendCodePoint(c == '\\' ? escape() : nextCodePoint());
         }
-        chars.add(Expr.text(sb.toString()));
-        return chars.getFirst();
     }
 
     private int nextCodePoint() {

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.constraint;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 
@@ -13,6 +14,7 @@ final class Stacks {
     static final class Closure {
         final ArrayList<Frame> scan = new ArrayList<>(4);
         final HashSet<Frame> seen = new HashSet<>();
+        final ArrayDeque<Frame> work = new ArrayDeque<>();
         boolean complete;
         /** Some stack returned into {@link Frame#BOTTOM}: the unknown context decides what follows. */
         boolean escaped;
@@ -25,22 +27,30 @@ final class Stacks {
 
     private Stacks() {}
 
-    /** Expands {@code f} into {@code c}. */
-    static void expand(CompiledGrammar g, Frame f, Closure c) {
-        if (!c.seen.add(f)) return;
-        RuleDfa d = g.rules[f.rule];
-        if (d.readsBytes[f.state]) c.scan.add(f);
-        int[] row = d.calls[f.state];
-        for (int i = 0; i < row.length; i += 2) {
-            expand(g, new Frame(row[i], 0, new Frame(f.rule, row[i + 1], f.parent)), c);
-        }
-        if (d.accepting[f.state]) {
-            if (f.parent == null) {
-                c.complete = true;
-            } else if (f.parent == Frame.BOTTOM) {
-                c.escaped = true;
-            } else {
-                expand(g, f.parent, c);
+    /**
+     * Expands {@code start} into {@code c}. Iterative, so that popping a long chain of finished rules (right
+     * recursion thousands deep) needs no call stack.
+     */
+    static void expand(CompiledGrammar g, Frame start, Closure c) {
+        ArrayDeque<Frame> work = c.work;
+        work.push(start);
+        while (!work.isEmpty()) {
+            Frame f = work.pop();
+            if (!c.seen.add(f)) continue;
+            RuleDfa d = g.rules[f.rule];
+            if (d.readsBytes[f.state]) c.scan.add(f);
+            int[] row = d.calls[f.state];
+            for (int i = row.length - 2; i >= 0; i -= 2) {
+                work.push(new Frame(row[i], 0, new Frame(f.rule, row[i + 1], f.parent)));
+            }
+            if (d.accepting[f.state]) {
+                if (f.parent == null) {
+                    c.complete = true;
+                } else if (f.parent == Frame.BOTTOM) {
+                    c.escaped = true;
+                } else {
+                    work.push(f.parent);
+                }
             }
         }
     }

@@ -113,4 +113,14 @@ class GbnfConstraintTest {
         for (String s : new String[] {"()", "( x)", "(x(x)y)", "((((( )))))", "(yyxy)"}) assertTrue(matches(c, s), s);
         for (String s : new String[] {"(", "(x))", "x", "(z)"}) assertFalse(matches(c, s), s);
     }
+
+    /** Right recursion 50,000 deep: the stack grows, and the final pops need no call stack. */
+    @Test
+    void deepRightRecursion() {
+        Constraint c = bytes(ConstraintSpec.grammar("root ::= \"x\" root | \"x\" tail\ntail ::= \"!\"?"));
+        String s = "x".repeat(50_000);
+        assertTrue(matches(c, s));
+        assertTrue(matches(c, s + "!"));
+        assertFalse(matches(c, s + "!!"));
+    }
 }
