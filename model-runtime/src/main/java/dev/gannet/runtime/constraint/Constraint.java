@@ -76,7 +76,7 @@ public final class Constraint {
         ParseState p = rootStates.get(state);
         if (p == null) {
             Stacks.Closure c = new Stacks.Closure();
-            Stacks.expand(grammar, new Frame(grammar.root, state, null), c);
+            Stacks.expand(grammar, Frame.of(grammar, grammar.root, state, null), c);
             p = new ParseState(c.scanArray(), c.complete);
             if (!rootStates.compareAndSet(state, null, p)) p = rootStates.get(state);
         }

@@ -16,7 +16,7 @@ final class MaskBuilder {
         if (!g.rules[rule].anyCalls) {
             walkDfa(g.rules[rule], v, state, contextKnownEmpty, accepted, uncertain);
         } else {
-            walkStacks(g, v, new Frame(rule, state, contextKnownEmpty ? null : Frame.BOTTOM), accepted, uncertain);
+            walkStacks(g, v, Frame.of(g, rule, state, contextKnownEmpty ? null : Frame.BOTTOM), accepted, uncertain);
         }
         int[] u = uncertain.toArray();
         Arrays.sort(u);
@@ -86,7 +86,7 @@ final class MaskBuilder {
                     continue;
                 }
                 Stacks.Closure c = new Stacks.Closure();
-                Stacks.expand(g, new Frame(lightRule[depth - 1], t, lightParent[depth - 1]), c);
+                Stacks.expand(g, Frame.of(g, lightRule[depth - 1], t, lightParent[depth - 1]), c);
                 next = c.scanArray();
                 escaped |= c.escaped;
             } else {

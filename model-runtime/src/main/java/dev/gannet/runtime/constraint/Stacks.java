@@ -41,13 +41,15 @@ final class Stacks {
             if (d.readsBytes[f.state]) c.scan.add(f);
             int[] row = d.calls[f.state];
             for (int i = row.length - 2; i >= 0; i -= 2) {
-                work.push(new Frame(row[i], 0, new Frame(f.rule, row[i + 1], f.parent)));
+                work.push(Frame.of(g, row[i], 0, Frame.of(g, f.rule, row[i + 1], f.parent)));
             }
             if (d.accepting[f.state]) {
                 if (f.parent == null) {
                     c.complete = true;
                 } else if (f.parent == Frame.BOTTOM) {
                     c.escaped = true;
+                } else if (f.parent.endsAll) {
+                    c.complete = true;
                 } else {
                     work.push(f.parent);
                 }
@@ -62,7 +64,7 @@ final class Stacks {
             int t = g.rules[f.rule].step(f.state, b);
             if (t == RuleDfa.DEAD) continue;
             c.stepped++;
-            expand(g, new Frame(f.rule, t, f.parent), c);
+            expand(g, Frame.of(g, f.rule, t, f.parent), c);
         }
         return c;
     }
