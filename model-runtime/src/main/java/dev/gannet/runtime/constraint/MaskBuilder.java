@@ -23,28 +23,56 @@ final class MaskBuilder {
         return new PositionMask(TokenSet.of(accepted, v.maskWords()), u);
     }
 
+    /**
+     * The walk for a rule that calls nothing: an int state per depth. The state of the node just read is kept
+     * in a local, because the next node is usually its child; only siblings reread it from the depth array.
+     */
     private static void walkDfa(RuleDfa d, TokenVocabulary v, int start, boolean noContext, long[] accepted, IntBuffer uncertain) {
+        final int[] next = d.next;
+        final byte[] classOf = d.classOf;
+        final int classes = d.classes;
+        final boolean[] accepting = d.accepting, reads = d.readsBytes;
+        final byte[] nodeByte = v.nodeByte;
+        final int[] nodeDepth = v.nodeDepth, subtreeEnd = v.subtreeEnd, ends = v.ends, tokFrom = v.tokFrom, sorted = v.sorted;
         int[] st = new int[v.maxDepth + 1];
         boolean[] esc = new boolean[v.maxDepth + 1];
         st[0] = start;
-        int nodes = v.trieNodes();
+        int cur = start, curDepth = 0;
+        boolean curEsc = false;
+        int nodes = nodeByte.length;
         int n = 0;
         while (n < nodes) {
-            int depth = v.nodeDepth[n];
-            int t = d.step(st[depth - 1], v.nodeByte[n] & 0xFF);
+            int depth = nodeDepth[n];
+            int parent;
+            boolean parentEsc;
+            if (depth == curDepth + 1) {
+                parent = cur;
+                parentEsc = curEsc;
+            } else {
+                parent = st[depth - 1];
+                parentEsc = esc[depth - 1];
+            }
+            int t = next[parent * classes + (classOf[nodeByte[n] & 0xFF] & 0xFF)];
             if (t == RuleDfa.DEAD) {
-                if (esc[depth - 1]) addRange(v, v.tokFrom[n], v.subtreeTokenEnd(n), uncertain);
-                n = v.subtreeEnd[n];
+                if (parentEsc) addRange(v, tokFrom[n], v.subtreeTokenEnd(n), uncertain);
+                n = subtreeEnd[n];
                 continue;
             }
-            markEnds(v, n, accepted);
+            for (int i = tokFrom[n], e = i + ends[n]; i < e; i++) {
+                int id = sorted[i];
+                accepted[id >>> 6] |= 1L << id;
+            }
+            boolean te = parentEsc || (!noContext && accepting[t]);
             st[depth] = t;
-            esc[depth] = esc[depth - 1] || (!noContext && d.accepting[t]);
-            if (!d.readsBytes[t]) {
-                if (esc[depth]) addRange(v, v.tokFrom[n] + v.ends[n], v.subtreeTokenEnd(n), uncertain);
-                n = v.subtreeEnd[n];
+            esc[depth] = te;
+            if (!reads[t]) {
+                if (te) addRange(v, tokFrom[n] + ends[n], v.subtreeTokenEnd(n), uncertain);
+                n = subtreeEnd[n];
                 continue;
             }
+            cur = t;
+            curDepth = depth;
+            curEsc = te;
             n++;
         }
     }
