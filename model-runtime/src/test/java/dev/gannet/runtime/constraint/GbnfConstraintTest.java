@@ -31,11 +31,11 @@ class GbnfConstraintTest {
     @Test
     void arithmeticExamples() {
         Constraint c = bytes(ConstraintTests.grammar("arithmetic"));
-        for (String s : new String[] {"1", "-12 + 3", "(1+2)*3", "((4))", "( 1 - 2 ) / -7 * 3"}) {
+        for (String s : new String[] {"1", "-12 + 3", "(1+2)*3", "((4))", "( 1 - 2 ) / -7 + 3"}) {
             assertTrue(matches(c, s), s);
             assertTrue(GrammarOracles.valid("arithmetic", s), s);
         }
-        for (String s : new String[] {"", "1+", "(1", "1++2", "12345", "1  + 2", "1+2+3+4+5"}) {
+        for (String s : new String[] {"", "1+", "(1", "1++2", "12345", "1  + 2", "1+2+3+4", "1*2*3"}) {
             assertFalse(matches(c, s), s);
             assertFalse(GrammarOracles.valid("arithmetic", s), s);
         }

@@ -32,13 +32,13 @@ final class GrammarOracles {
 
         private boolean expr() {
             if (!term()) return false;
-            for (int i = 0; i < 3 && op("+-"); i++) if (!term()) return false;
+            for (int i = 0; i < 2 && op("+-"); i++) if (!term()) return false;
             return true;
         }
 
         private boolean term() {
             if (!factor()) return false;
-            for (int i = 0; i < 2 && op("*/"); i++) if (!factor()) return false;
+            for (int i = 0; i < 1 && op("*/"); i++) if (!factor()) return false;
             return true;
         }
 
