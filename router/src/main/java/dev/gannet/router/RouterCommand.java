@@ -44,7 +44,7 @@ public final class RouterCommand implements Callable<Integer> {
     String policy;
     @Option(names = "--prefix-chars", defaultValue = "256", description = "Leading prompt characters that form the prefix key (default: ${DEFAULT-VALUE}).")
     int prefixChars;
-    @Option(names = "--prefix-balance", defaultValue = "1.25", description = "Bounded load: a replica with more than this x the average outstanding requests is passed over (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prefix-balance", defaultValue = "1.5", description = "Bounded load: a replica with more than this x the average outstanding requests is passed over (default: ${DEFAULT-VALUE}).")
     double prefixBalance;
     @Option(names = "--affinity-size", defaultValue = "100000", description = "Entries of the prefix affinity table (default: ${DEFAULT-VALUE}).")
     long affinitySize;

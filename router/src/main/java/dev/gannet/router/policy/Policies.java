@@ -99,10 +99,11 @@ public final class Policies {
     }
 
     /**
-     * Prefix affinity, as SGLang's router does it: requests whose first characters agree go where that
-     * prefix went last (its KV is cached there), found on a consistent-hash ring the first time. Bounded
-     * load (Mirrokni et al.): a replica with c x average + 1 outstanding requests is passed over for the next
-     * on the ring, and the affinity table then remembers where the prefix went instead.
+     * Prefix affinity, as SGLang's router does it: requests whose first characters agree go to the prefix's
+     * home replica (its KV is cached there), found on a consistent-hash ring the first time and kept in the
+     * affinity table. Bounded load (Mirrokni et al.): while the home has c x (average + 1) outstanding
+     * requests, a request spills to the next replica on the ring; the prefix keeps its home, whose cache is
+     * still warm. Only a home that is gone (down, ejected, removed) moves the prefix for good.
      */
     static final class Prefix extends RingPolicy {
         private final double balance;
@@ -123,14 +124,17 @@ public final class Policies {
             for (Replica r : candidates) total += r.outstanding();
             double bound = Math.ceil(balance * (total + 1) / candidates.size());
             String remembered = affinity.getIfPresent(key);
+            boolean homeAvailable = false;
             if (remembered != null) {
                 for (Replica r : candidates) {
-                    if (r.id().equals(remembered) && r.outstanding() < bound) return r;
+                    if (!r.id().equals(remembered)) continue;
+                    if (r.outstanding() < bound) return r;
+                    homeAvailable = true;  // only busy: this request spills, the prefix keeps its home
                 }
             }
             Replica chosen = ring().first(key, r -> candidates.contains(r) && r.outstanding() < bound);
             if (chosen == null) chosen = fallback.choose(facts, candidates);
-            affinity.put(key, chosen.id());
+            if (!homeAvailable) affinity.put(key, chosen.id());
             return chosen;
         }
 

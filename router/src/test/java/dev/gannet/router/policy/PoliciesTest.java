@@ -49,7 +49,7 @@ class PoliciesTest {
     }
 
     @Test
-    void boundedLoadPassesOverAnOverloadedHomeAndRemembersWhereThePrefixWent() {
+    void boundedLoadSpillsFromABusyHomeWhichKeepsThePrefix() {
         ReplicaSet set = replicas(2);
         RoutingPolicy p = Policies.create(PolicyKind.PREFIX, set, SETTINGS);
         Replica home = p.choose(prefix("shared"), set.all());
@@ -57,7 +57,9 @@ class PoliciesTest {
         for (int i = 0; i < 3; i++) home.begin(10, 0);  // bound = ceil(1.25 * 4 / 2) = 3: home is full
         assertSame(other, p.choose(prefix("shared"), set.all()));
         for (int i = 0; i < 3; i++) home.end(10);
-        assertSame(other, p.choose(prefix("shared"), set.all()), "the affinity table now points at where the KV is");
+        assertSame(home, p.choose(prefix("shared"), set.all()), "back home, where the prefix's KV is");
+        assertSame(other, p.choose(prefix("shared"), List.of(other)), "home gone: the prefix moves");
+        assertSame(other, p.choose(prefix("shared"), set.all()), "and stays where it moved");
     }
 
     @Test

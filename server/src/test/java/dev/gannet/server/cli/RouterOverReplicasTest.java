@@ -68,7 +68,7 @@ class RouterOverReplicasTest {
 
     private static RouterServer router(PolicyKind policy) throws Exception {
         RouterConfig cfg = new RouterConfig("127.0.0.1", 0, List.of(URI.create(a.base()), URI.create(b.base())), null, null,
-                Duration.ofSeconds(5), policy, new Policies.Settings(1.25, 10_000, Duration.ofMinutes(10)),
+                Duration.ofSeconds(5), policy, new Policies.Settings(1.5, 10_000, Duration.ofMinutes(10)),
                 new ProxySettings(3, Duration.ofSeconds(30), Duration.ofSeconds(60), null, null, 48),
                 List.of(), Duration.ofMillis(250), Duration.ofMillis(500), 1, Duration.ofSeconds(30), Duration.ofSeconds(1),
                 1 << 20, Duration.ofSeconds(5));
