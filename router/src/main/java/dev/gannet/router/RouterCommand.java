@@ -100,6 +100,13 @@ public final class RouterCommand implements Callable<Integer> {
         return cl;
     }
 
+    /** The validated configuration that {@code gannet router ARGS} would run with (for tools and tests). */
+    public static RouterConfig parse(List<String> args, Map<String, String> env) throws IOException {
+        CommandLine cl = commandLine(env);
+        cl.parseArgs(args.toArray(String[]::new));
+        return ((RouterCommand) cl.getCommand()).config();
+    }
+
     static String envName(String option) {
         return "GANNET_ROUTER_" + option.replaceFirst("^--", "").replace('-', '_').toUpperCase(Locale.ROOT);
     }
