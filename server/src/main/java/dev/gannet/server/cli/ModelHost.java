@@ -3,6 +3,7 @@ package dev.gannet.server.cli;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.ModelLoader;
+import dev.gannet.runtime.model.PackedCache;
 import dev.gannet.runtime.model.WeightLayout;
 import dev.gannet.runtime.serving.ChatTemplates;
 import dev.gannet.runtime.serving.LlmService;
@@ -51,7 +52,8 @@ final class ModelHost {
         if (name == null) name = stem(path);
         String template = cfg.chatTemplate() != null ? Files.readString(cfg.chatTemplate())
                 : ChatTemplates.find(path).orElse(null);
-        Model model = ModelLoader.load(path, WeightLayout.parse(cfg.weightLayout()));
+        Model model = ModelLoader.load(path, WeightLayout.parse(cfg.weightLayout()),
+                cfg.packedCache() ? PackedCache.forModel(path, cacheDir.resolve("packed")) : PackedCache.none());
         try {
             Tokenizer tok = Tokenizers.load(path);
             LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), kvCacheBytes(cfg),

@@ -98,10 +98,10 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("gannet serve: cannot load the model: " + e.getMessage());
             return 2;
         }
-        System.err.printf("gannet serve: loaded %s (%s) in %d ms%s: %s, context %d, %d threads, %d KV blocks of %d tokens, %s%n",
+        System.err.printf("gannet serve: loaded %s (%s) in %d ms%s: %s, context %d, %d threads, %d KV blocks of %d tokens, %s, weights %s%n",
                 loaded.servedName(), loaded.path(), (System.nanoTime() - t0) / 1_000_000, cfg.warmup() ? " with warm-up" : "",
                 loaded.service().config().architecture(), loaded.service().maxModelLen(), loaded.service().threads(),
-                loaded.service().kvBlocks(), cfg.blockSize(), loaded.service().sharding());
+                loaded.service().kvBlocks(), cfg.blockSize(), loaded.service().sharding(), loaded.service().model().packedWeights());
         GannetServer server = new GannetServer(new ServerOptions(cfg.host(), cfg.port(), loaded.servedName(), keys,
                 cfg.maxBodySizeBytes(), cfg.maxWaiting(), cfg.requestTimeout(), cfg.shutdownTimeout(),
                 cfg.logFormat().equals("json") ? ServerOptions.LogFormat.JSON : ServerOptions.LogFormat.TEXT,

@@ -30,6 +30,7 @@ public record ServerConfig(
         double kvCacheMemoryFraction,
         String kvCacheDtype,
         String weightLayout,
+        boolean packedCache,
         int blockSize,
         int maxBatchTokens,
         int maxRunning,
@@ -95,6 +96,7 @@ public record ServerConfig(
                 kvFraction,
                 ConfigValues.oneOf(ConfigKey.KV_CACHE_DTYPE, p.str(ConfigKey.KV_CACHE_DTYPE), p.src(ConfigKey.KV_CACHE_DTYPE), "f32", "q8_0"),
                 ConfigValues.oneOf(ConfigKey.WEIGHT_LAYOUT, p.str(ConfigKey.WEIGHT_LAYOUT), p.src(ConfigKey.WEIGHT_LAYOUT), "packed", "mapped"),
+                ConfigValues.bool(ConfigKey.PACKED_CACHE, p.str(ConfigKey.PACKED_CACHE), p.src(ConfigKey.PACKED_CACHE)),
                 blockSize,
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
                 p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
@@ -128,6 +130,7 @@ public record ServerConfig(
                 case KV_CACHE_MEMORY -> kvCacheMemoryFraction > 0 ? kvCacheMemoryFraction + " of free memory" : kvCacheMemoryBytes + " bytes";
                 case KV_CACHE_DTYPE -> kvCacheDtype;
                 case WEIGHT_LAYOUT -> weightLayout;
+                case PACKED_CACHE -> packedCache;
                 case BLOCK_SIZE -> blockSize;
                 case MAX_BATCH_TOKENS -> maxBatchTokens;
                 case MAX_RUNNING -> maxRunning;

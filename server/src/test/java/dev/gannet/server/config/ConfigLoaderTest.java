@@ -138,7 +138,7 @@ class ConfigLoaderTest {
 
     private static ServerConfig withoutSources(ServerConfig c) {
         return new ServerConfig(c.model(), c.servedModelName(), c.host(), c.port(), c.device(), c.threads(), c.tp(),
-                c.kvCacheMemoryBytes(), c.kvCacheMemoryFraction(), c.kvCacheDtype(), c.weightLayout(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
+                c.kvCacheMemoryBytes(), c.kvCacheMemoryFraction(), c.kvCacheDtype(), c.weightLayout(), c.packedCache(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
                 c.maxWaiting(), c.maxModelLen(), c.enablePrefixCaching(), c.warmup(), c.apiKeys(), c.apiKeysFile(),
                 c.maxBodySizeBytes(), c.requestTimeout(), c.shutdownTimeout(), c.logFormat(), c.chatTemplate(),
                 c.gpuMemoryUtilization(), Map.of());
