@@ -13,6 +13,7 @@ cd "$root"
 out=${1:-target/bench-router}
 model=${GANNET_ROUTER_BENCH_MODEL:-$root/../shared/models/stories260K.gguf}
 mkdir -p "$out"
+: > "$out/summary.txt"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
