@@ -5,6 +5,7 @@ import dev.gannet.runtime.backend.ForwardFactory;
 import dev.gannet.runtime.model.CpuCompute;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
+import dev.gannet.runtime.model.PackedCache;
 import dev.gannet.runtime.serving.ChatTemplates;
 import dev.gannet.runtime.serving.LlmService;
 import dev.gannet.runtime.serving.ServingOptions;
@@ -53,7 +54,8 @@ final class ModelHost {
         if (name == null) name = stem(path);
         String template = cfg.chatTemplate() != null ? Files.readString(cfg.chatTemplate())
                 : ChatTemplates.find(path).orElse(null);
-        Model model = ModelLoader.load(path, cfg.weightLayout());
+        Model model = ModelLoader.load(path, cfg.weightLayout(),
+                cfg.packedCache() ? PackedCache.forModel(path, cacheDir.resolve("packed")) : PackedCache.none());
         try {
             Tokenizer tok = Tokenizers.load(path);
             ComputeOptions compute = new ComputeOptions(cfg.device(), CpuCompute.VECTOR, cfg.threads(), cfg.tp(),

@@ -99,10 +99,11 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("gannet serve: cannot load the model: " + e.getMessage());
             return 2;
         }
-        System.err.printf("gannet serve: loaded %s (%s) in %d ms%s: %s on %s, context %d, %d threads, %d KV blocks of %d tokens, %s%n",
+        System.err.printf("gannet serve: loaded %s (%s) in %d ms%s: %s on %s, context %d, %d threads, %d KV blocks of %d tokens, %s, weights %s%n",
                 loaded.servedName(), loaded.path(), (System.nanoTime() - t0) / 1_000_000, cfg.warmup() ? " with warm-up" : "",
                 loaded.service().config().architecture(), loaded.service().device(), loaded.service().maxModelLen(),
-                loaded.service().threads(), loaded.service().kvBlocks(), cfg.blockSize(), loaded.service().sharding());
+                loaded.service().threads(), loaded.service().kvBlocks(), cfg.blockSize(), loaded.service().sharding(),
+                loaded.service().model().packedWeights());
         if (loaded.service().contextCappedByKv()) {
             System.err.printf("gannet serve: the context is capped at %d tokens, all the KV cache holds "
                     + "(raise --kv-cache-memory for more)%n", loaded.service().maxModelLen());

@@ -21,6 +21,7 @@ public enum ConfigKey {
     KV_CACHE_MEMORY("kv_cache_memory", Kind.SIZE_OR_FRACTION, "1GiB", "memory for the paged KV cache: a size (512MiB, 2GiB) or a fraction of free memory (0.3)"),
     KV_CACHE_DTYPE("kv_cache_dtype", Kind.KV_DTYPE, "f32", "element type of the KV cache: f32, or q8_0 (8-bit, ~3.6x the tokens)"),
     WEIGHT_LAYOUT("weight_layout", Kind.WEIGHT_LAYOUT, "packed", "packed (Q8_0/Q4_0 copied once at load into the layout the CPU kernels read fastest) or mapped (zero-copy)"),
+    PACKED_CACHE("packed_cache", Kind.BOOL, "true", "keep the packed Q8_0/Q4_0 copy in a file beside the model (or in ~/.cache/gannet/packed when its folder is read-only) and map it at the next start instead of packing again"),
     BLOCK_SIZE("block_size", Kind.BLOCK_SIZE, "16", "tokens per KV block: a power of two from 1 to 256"),
     MAX_BATCH_TOKENS("max_batch_tokens", Kind.POSITIVE_INT, "512", "token budget of one engine step"),
     MAX_RUNNING("max_running", Kind.POSITIVE_INT, "64", "sequences decoding at once"),

@@ -35,6 +35,7 @@ public record ServerConfig(
         double kvCacheMemoryFraction,
         KvStorage.Precision kvCacheDtype,
         WeightLayout weightLayout,
+        boolean packedCache,
         int blockSize,
         int maxBatchTokens,
         int maxRunning,
@@ -82,7 +83,7 @@ public record ServerConfig(
     /** The same values with no record of where they came from (to compare two configurations). */
     public ServerConfig withoutSources() {
         return new ServerConfig(model, servedModelName, host, port, device, threads, tp, kvCacheMemoryBytes,
-                kvCacheMemoryFraction, kvCacheDtype, weightLayout, blockSize, maxBatchTokens, maxRunning, maxWaiting,
+                kvCacheMemoryFraction, kvCacheDtype, weightLayout, packedCache, blockSize, maxBatchTokens, maxRunning, maxWaiting,
                 maxWaitingTokens, maxN, maxPrompts, maxModelLen, enablePrefixCaching, warmup, apiKeys, apiKeysFile, maxBodySizeBytes, requestTimeout,
                 shutdownTimeout, headerTimeout, keepAliveTimeout, streamStallTimeout, logFormat, chatTemplate, cors, Map.of());
     }
@@ -142,6 +143,7 @@ public record ServerConfig(
                 kvFraction,
                 ConfigValues.oneOf(ConfigKey.KV_CACHE_DTYPE, p.str(ConfigKey.KV_CACHE_DTYPE), p.src(ConfigKey.KV_CACHE_DTYPE), KvStorage.Precision.class),
                 ConfigValues.oneOf(ConfigKey.WEIGHT_LAYOUT, p.str(ConfigKey.WEIGHT_LAYOUT), p.src(ConfigKey.WEIGHT_LAYOUT), WeightLayout.class),
+                ConfigValues.bool(ConfigKey.PACKED_CACHE, p.str(ConfigKey.PACKED_CACHE), p.src(ConfigKey.PACKED_CACHE)),
                 blockSize,
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
                 p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
@@ -182,6 +184,7 @@ public record ServerConfig(
                 case KV_CACHE_MEMORY -> kvCacheMemoryFraction > 0 ? kvCacheMemoryFraction + " of free memory" : kvCacheMemoryBytes + " bytes";
                 case KV_CACHE_DTYPE -> kvCacheDtype.name().toLowerCase(java.util.Locale.ROOT);
                 case WEIGHT_LAYOUT -> weightLayout.name().toLowerCase(java.util.Locale.ROOT);
+                case PACKED_CACHE -> packedCache;
                 case BLOCK_SIZE -> blockSize;
                 case MAX_BATCH_TOKENS -> maxBatchTokens;
                 case MAX_RUNNING -> maxRunning;
