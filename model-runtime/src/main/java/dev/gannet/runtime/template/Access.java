@@ -69,6 +69,10 @@ final class Access {
                 String c = PyStr.at(s, Py.toLong(key));
                 return c == null ? MISSING : c;
             }
+            case Markup m -> {
+                Object c = item(m.text(), key);
+                return c == MISSING ? MISSING : new Markup((String) c);
+            }
             case PyRange r -> {
                 if (!(key instanceof Long || key instanceof Boolean)) return MISSING;
                 long i = Py.toLong(key);
@@ -99,6 +103,7 @@ final class Access {
         return switch (key) {
             case null -> null;
             case Boolean b -> b;
+            case Markup m -> m.text();
             case Double d -> d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 9e18 ? (Object) (long) (double) d : d;
             case List<?> l -> null;
             case Map<?, ?> m -> null;
@@ -110,6 +115,7 @@ final class Access {
     /** {@code seq[start:stop:step]} for str, list and tuple. */
     static Object slice(Object obj, Object start, Object stop, Object step) {
         if (obj instanceof Undefined u) throw u.error();
+        if (obj instanceof Markup m) return Markup.wrap(slice(m.text(), start, stop, step));
         List<?> items;
         if (obj instanceof String s) items = PyStr.chars(s);
         else if (obj instanceof List<?> l) items = l;

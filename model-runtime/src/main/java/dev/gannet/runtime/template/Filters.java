@@ -23,14 +23,14 @@ final class Filters {
         ALL.put("default", Filters::defaultFilter);
         ALL.put("d", Filters::defaultFilter);
         ALL.put("string", (in, v, a, k) -> none("string", a, k, Py.str(v)));
-        ALL.put("safe", (in, v, a, k) -> none("safe", a, k, v));
-        ALL.put("upper", (in, v, a, k) -> none("upper", a, k, PyStr.upper(Py.str(v))));
-        ALL.put("lower", (in, v, a, k) -> none("lower", a, k, PyStr.lower(Py.str(v))));
-        ALL.put("capitalize", (in, v, a, k) -> none("capitalize", a, k, PyStr.capitalize(Py.str(v))));
+        ALL.put("safe", (in, v, a, k) -> none("safe", a, k, v instanceof Markup ? v : new Markup(Py.str(v))));
+        ALL.put("upper", (in, v, a, k) -> none("upper", a, k, same(v, PyStr.upper(Py.str(v)))));
+        ALL.put("lower", (in, v, a, k) -> none("lower", a, k, same(v, PyStr.lower(Py.str(v)))));
+        ALL.put("capitalize", (in, v, a, k) -> none("capitalize", a, k, same(v, PyStr.capitalize(Py.str(v)))));
         ALL.put("title", (in, v, a, k) -> none("title", a, k, title(Py.str(v))));
         ALL.put("trim", (in, v, a, k) -> {
             Object[] p = Params.bind("trim", a, k, new String[] {"chars"}, (Object) null);
-            return PyStr.strip(Py.str(v), Params.optStr(p[0], "trim"), true, true);
+            return same(v, PyStr.strip(Py.str(v), Params.optStr(p[0], "trim"), true, true));
         });
         ALL.put("replace", (in, v, a, k) -> {
             Object[] p = Params.bind("replace", a, k, new String[] {"old", "new", "count"}, Params.REQUIRED,
@@ -41,13 +41,13 @@ final class Filters {
         ALL.put("indent", Filters::indent);
         ALL.put("center", (in, v, a, k) -> {
             Object[] p = Params.bind("center", a, k, new String[] {"width"}, 80L);
-            return StrMethods.pad(in, Py.str(v), "center", Params.toInt(p[0], "width"), " ");
+            return same(v, StrMethods.pad(in, Py.str(v), "center", Params.toInt(p[0], "width"), " "));
         });
         ALL.put("truncate", Filters::truncate);
         ALL.put("wordcount", (in, v, a, k) -> none("wordcount", a, k, wordcount(Py.str(v))));
-        ALL.put("escape", (in, v, a, k) -> none("escape", a, k, escape(Py.str(v))));
+        ALL.put("escape", (in, v, a, k) -> none("escape", a, k, new Markup(Markup.escape(v))));
         ALL.put("e", ALL.get("escape"));
-        ALL.put("forceescape", ALL.get("escape"));
+        ALL.put("forceescape", (in, v, a, k) -> none("forceescape", a, k, new Markup(escape(Py.str(v)))));
         ALL.put("format", (in, v, a, k) -> {
             if (!a.isEmpty() && !k.isEmpty()) {
                 throw new TemplateException("FilterArgumentError", "can't handle positional and keyword arguments at the same time");
@@ -85,6 +85,11 @@ final class Filters {
         Filter f = ALL.get(name);
         if (f == null) throw new TemplateException("TemplateRuntimeError", "No filter named '" + name + "'.");
         return f.apply(in, value, args, kw);
+    }
+
+    /** A str filter's result: Markup in, Markup out (the filter ran str methods on it). */
+    private static Object same(Object in, String result) {
+        return in instanceof Markup ? new Markup(result) : result;
     }
 
     private static Object none(String name, List<Object> args, Map<String, Object> kw, Object result) {
@@ -133,7 +138,7 @@ final class Filters {
                 in.checkSize(b);
             }
         }
-        return Py.truthy(p[1]) ? in.checkSize(pad + b) : b.toString();
+        return same(v, Py.truthy(p[1]) ? in.checkSize(pad + b) : b.toString());
     }
 
     private static Object truncate(Interpreter in, Object v, List<Object> a, Map<String, Object> k) {

@@ -33,7 +33,9 @@ public final class JinjaTemplate {
     public static JinjaTemplate parse(String source) {
         Objects.requireNonNull(source, "source");
         try {
-            return new JinjaTemplate(List.copyOf(Parser.parse(source)));
+            List<Ast.Node> body = Parser.parse(source);
+            Validator.check(body);
+            return new JinjaTemplate(List.copyOf(body));
         } catch (StackOverflowError e) {
             throw TemplateException.syntax("the template nests too deeply to parse", 0);
         }

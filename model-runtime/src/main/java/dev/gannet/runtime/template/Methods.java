@@ -30,6 +30,7 @@ final class Methods {
         boolean found = switch (v) {
             case null -> false;
             case String s -> STR.contains(name);
+            case Markup m -> STR.contains(name);
             case Map<?, ?> m -> {
                 if (DICT_MUTATORS.contains(name)) yield false;
                 yield DICT.contains(name);
@@ -51,6 +52,7 @@ final class Methods {
         public Object call(Interpreter in, List<Object> args, Map<String, Object> kwargs) {
             return switch (self) {
                 case String s -> StrMethods.call(in, s, name, args, kwargs);
+                case Markup m -> markup(in, m, name, args, kwargs);
                 case Map<?, ?> m -> dict(m, name, args, kwargs);
                 case List<?> l -> sequence(l, name, args);
                 case PyTuple t -> sequence(t.items(), name, args);
@@ -62,6 +64,25 @@ final class Methods {
         public String typeName() {
             return "builtin_function_or_method";
         }
+    }
+
+    /** A str method of Markup: string arguments are escaped first, string results are Markup. */
+    private static Object markup(Interpreter in, Markup m, String name, List<Object> args, Map<String, Object> kwargs) {
+        boolean escapes = Set.of("replace", "join", "format", "partition", "rpartition", "split", "rsplit", "center",
+                "ljust", "rjust", "strip", "lstrip", "rstrip", "removeprefix", "removesuffix").contains(name);
+        List<Object> a = new ArrayList<>(args.size());
+        for (Object x : args) a.add(!escapes ? Markup.plain(x) : name.equals("join") ? escapedItems(x) : x instanceof String || x instanceof Markup ? Markup.escape(x) : x);
+        Map<String, Object> k = new LinkedHashMap<>();
+        kwargs.forEach((key, x) -> k.put(key, escapes && (x instanceof String || x instanceof Markup) ? Markup.escape(x) : Markup.plain(x)));
+        Object result = StrMethods.call(in, m.text(), name, a, k);
+        return Set.of("startswith", "endswith", "find", "rfind", "index", "rindex", "count").contains(name)
+                || name.startsWith("is") ? result : Markup.wrap(result);
+    }
+
+    private static Object escapedItems(Object seq) {
+        List<Object> out = new ArrayList<>();
+        for (Object x : Py.sequence(seq)) out.add(Markup.escape(x));
+        return out;
     }
 
     private static Object dict(Map<?, ?> m, String name, List<Object> args, Map<String, Object> kwargs) {

@@ -51,6 +51,7 @@ final class Params {
 
     static String toStr(Object v, String fn) {
         if (v instanceof String s) return s;
+        if (v instanceof Markup m) return m.text();
         if (v instanceof Undefined u) throw u.error();
         throw TemplateException.typeError(fn + " argument must be str, not " + Py.typeName(v));
     }

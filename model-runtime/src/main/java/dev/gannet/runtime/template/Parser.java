@@ -17,6 +17,7 @@ import java.util.Set;
  */
 final class Parser extends ExprParser {
     private static final Set<String> LOADER_TAGS = Set.of("include", "import", "from", "extends", "block");
+    private final java.util.Deque<String> openTags = new java.util.ArrayDeque<>();
     private int loopDepth;
 
     private Parser(List<Token> tokens) {
@@ -29,7 +30,7 @@ final class Parser extends ExprParser {
     }
 
     /** Nodes up to EOF, or up to a block tag named in {@code endTags} (left as the current token). */
-    private List<Node> subparse(Set<String> endTags) {
+    private List<Node> subparse(List<String> endTags) {
         List<Node> body = new ArrayList<>();
         while (true) {
             Token t = ts.current();
@@ -51,7 +52,8 @@ final class Parser extends ExprParser {
                 case EOF -> {
                     if (endTags != null) {
                         throw TokenStream.fail("Unexpected end of template. Jinja was looking for the following tags: "
-                                + String.join(" or ", endTags.stream().sorted().map(s -> "'" + s + "'").toList()) + ".", t);
+                                + String.join(" or ", endTags.stream().map(s -> "'" + s + "'").toList()) + "."
+                                + (openTags.isEmpty() ? "" : " The innermost block that needs to be closed is '" + openTags.peek() + "'."), t);
                     }
                     return body;
                 }
@@ -61,7 +63,7 @@ final class Parser extends ExprParser {
     }
 
     /** The body after a tag's header, up to one of {@code endTags}; with {@code drop} the end tag's name is consumed. */
-    private List<Node> statements(Set<String> endTags, boolean drop) {
+    private List<Node> statements(List<String> endTags, boolean drop) {
         ts.skipOp(":");
         ts.expect(Type.BLOCK_END);
         List<Node> body = subparse(endTags);
@@ -72,6 +74,15 @@ final class Parser extends ExprParser {
     private Node statement() {
         Token t = ts.current();
         if (t.type() != Type.NAME) throw TokenStream.fail("tag name expected", t);
+        openTags.push(t.text());
+        try {
+            return tagStatement(t);
+        } finally {
+            openTags.pop();
+        }
+    }
+
+    private Node tagStatement(Token t) {
         return switch (t.text()) {
             case "for" -> parseFor();
             case "if" -> parseIf();
@@ -82,7 +93,7 @@ final class Parser extends ExprParser {
             case "with" -> parseWith();
             case "generation" -> {
                 ts.next();
-                yield new Ast.Scoped(statements(Set.of("endgeneration"), true), t.line());
+                yield new Ast.Scoped(statements(List.of("endgeneration"), true), t.line());
             }
             case "break", "continue" -> {
                 ts.next();
@@ -108,11 +119,11 @@ final class Parser extends ExprParser {
         loopDepth++;
         List<Node> body;
         try {
-            body = statements(Set.of("endfor", "else"), false);
+            body = statements(List.of("endfor", "else"), false);
         } finally {
             loopDepth--;
         }
-        List<Node> orElse = ts.next().text().equals("else") ? statements(Set.of("endfor"), true) : List.of();
+        List<Node> orElse = ts.next().text().equals("else") ? statements(List.of("endfor"), true) : List.of();
         return new Ast.For(target, iterable, filter, body, orElse, recursive, line);
     }
 
@@ -123,10 +134,10 @@ final class Parser extends ExprParser {
         List<Node> orElse = List.of();
         while (true) {
             tests.add(parseTuple(false, null));
-            bodies.add(statements(Set.of("elif", "else", "endif"), false));
+            bodies.add(statements(List.of("elif", "else", "endif"), false));
             String tag = ts.next().text();
             if (tag.equals("elif")) continue;
-            if (tag.equals("else")) orElse = statements(Set.of("endif"), true);
+            if (tag.equals("else")) orElse = statements(List.of("endif"), true);
             break;
         }
         return new Ast.If(tests, bodies, orElse, line);
@@ -144,7 +155,7 @@ final class Parser extends ExprParser {
         }
         if (ts.skipOp("=")) return new Ast.Set(target, parseTuple(true, null), line);
         List<Ast.Filter> filters = blockFilters(false);
-        return new Ast.SetBlock(target, filters, statements(Set.of("endset"), true), line);
+        return new Ast.SetBlock(target, filters, statements(List.of("endset"), true), line);
     }
 
     /** The filters of a filter block or block set, innermost first; a chain applies left to right. */
@@ -165,17 +176,17 @@ final class Parser extends ExprParser {
             for (Expr item : t.items()) items.add(target(item, line));
             return new Ast.TupleTarget(items);
         }
-        throw TemplateException.syntax("can't assign to " + e.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT), line);
+        throw TemplateException.syntax("can't assign to '" + e.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + "'", line);
     }
 
     private Node parseMacro() {
         int line = ts.next().line();
         String name = ts.expect(Type.NAME).text();
-        return macro(name, line, Set.of("endmacro"));
+        return macro(name, line, List.of("endmacro"));
     }
 
     /** A macro's signature and body; also the {@code caller} of a call block. */
-    private Ast.MacroDef macro(String name, int line, Set<String> end) {
+    private Ast.MacroDef macro(String name, int line, List<String> end) {
         List<String> params = new ArrayList<>();
         List<Expr> defaults = new ArrayList<>();
         if (ts.current().isOp("(")) {
@@ -220,7 +231,7 @@ final class Parser extends ExprParser {
         }
         Expr call = parseExpression();
         if (!(call instanceof Ast.Call c)) throw TemplateException.syntax("expected call", line);
-        Ast.MacroDef body = macro("caller", line, Set.of("endcall"));
+        Ast.MacroDef body = macro("caller", line, List.of("endcall"));
         Ast.MacroDef caller = new Ast.MacroDef("caller", params, defaults, body.body(), body.catchVarargs(),
                 body.catchKwargs(), body.usesCaller(), line);
         return new Ast.CallBlock(c, caller, line);
@@ -229,7 +240,7 @@ final class Parser extends ExprParser {
     private Node parseFilterBlock() {
         int line = ts.next().line();
         List<Ast.Filter> filters = blockFilters(true);
-        return new Ast.FilterBlock(filters, statements(Set.of("endfilter"), true), line);
+        return new Ast.FilterBlock(filters, statements(List.of("endfilter"), true), line);
     }
 
     private Node parseWith() {
@@ -242,6 +253,6 @@ final class Parser extends ExprParser {
             ts.expectOp("=");
             values.add(parseExpression());
         }
-        return new Ast.With(targets, values, statements(Set.of("endwith"), true), line);
+        return new Ast.With(targets, values, statements(List.of("endwith"), true), line);
     }
 }

@@ -23,6 +23,7 @@ final class Py {
             case Long l -> "int";
             case Double d -> "float";
             case String s -> "str";
+            case Markup m -> "Markup";
             case List<?> l -> "list";
             case PyTuple t -> "tuple";
             case Map<?, ?> m -> "dict";
@@ -41,6 +42,7 @@ final class Py {
         return switch (v) {
             case null -> "None";
             case Namespace n -> "jinja2.utils.Namespace object";
+            case Markup m -> "markupsafe.Markup object";
             case LoopContext l -> "jinja2.runtime.LoopContext object";
             case Macro m -> "jinja2.runtime.Macro object";
             case Undefined u -> "jinja2.runtime.Undefined object";
@@ -55,6 +57,7 @@ final class Py {
             case Long l -> l != 0;
             case Double d -> d != 0.0;
             case String s -> !s.isEmpty();
+            case Markup m -> !m.text().isEmpty();
             case List<?> l -> !l.isEmpty();
             case PyTuple t -> !t.items().isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
@@ -69,6 +72,7 @@ final class Py {
         return switch (v) {
             case null -> "None";
             case String s -> s;
+            case Markup m -> m.text();
             case Undefined u -> "";
             default -> repr(v);
         };
@@ -88,6 +92,7 @@ final class Py {
             case Long x -> b.append(x.longValue());
             case Double x -> b.append(floatRepr(x));
             case String s -> b.append(strRepr(s));
+            case Markup m -> b.append("Markup(").append(strRepr(m.text())).append(')');
             case List<?> l -> reprItems(l, "[", "]", b, depth);
             case PyTuple t -> reprItems(t.items(), "(", t.items().size() == 1 ? ",)" : ")", b, depth);
             case Map<?, ?> m -> {
@@ -188,6 +193,8 @@ final class Py {
     }
 
     static boolean eq(Object a, Object b) {
+        a = Markup.plain(a);
+        b = Markup.plain(b);
         if (a == b) return true;
         if (a == null || b == null) return false;
         if (a instanceof Undefined || b instanceof Undefined) return a instanceof Undefined && b instanceof Undefined;
@@ -218,6 +225,8 @@ final class Py {
 
     /** Python's ordering ({@code <}, {@code >}, ...): numbers, strings, and lists or tuples item by item. */
     static int compare(Object a, Object b, String op) {
+        a = Markup.plain(a);
+        b = Markup.plain(b);
         if (a instanceof Undefined u) throw u.error();
         if (b instanceof Undefined u) throw u.error();
         if (isNumber(a) && isNumber(b)) {
@@ -245,6 +254,7 @@ final class Py {
             case PyTuple t -> t.items().iterator();
             case Map<?, ?> m -> m.keySet().iterator();
             case String s -> PyStr.chars(s).iterator();
+            case Markup m -> PyStr.chars(m.text()).iterator();
             case PyGenerator g -> g;
             case PyRange r -> rangeIterator(r);
             case Undefined u -> Collections.emptyIterator();
@@ -269,7 +279,7 @@ final class Py {
     }
 
     static boolean isIterable(Object v) {
-        return v instanceof List || v instanceof PyTuple || v instanceof Map || v instanceof String
+        return v instanceof List || v instanceof PyTuple || v instanceof Map || v instanceof String || v instanceof Markup
                 || v instanceof PyGenerator || v instanceof PyRange || v instanceof Undefined;
     }
 
@@ -293,6 +303,7 @@ final class Py {
         return switch (v) {
             case null -> throw TemplateException.typeError("object of type 'NoneType' has no len()");
             case String s -> PyStr.length(s);
+            case Markup m -> PyStr.length(m.text());
             case List<?> l -> l.size();
             case PyTuple t -> t.items().size();
             case Map<?, ?> m -> m.size();

@@ -15,7 +15,7 @@ final class PyFormat {
     private PyFormat() {}
 
     static String percent(String fmt, Object args) {
-        List<?> positional = args instanceof PyTuple t ? t.items() : List.of(args);
+        List<?> positional = args instanceof PyTuple t ? t.items() : java.util.Collections.singletonList(args);
         Map<?, ?> mapping = args instanceof Map<?, ?> m ? m : null;
         StringBuilder b = new StringBuilder();
         int next = 0;

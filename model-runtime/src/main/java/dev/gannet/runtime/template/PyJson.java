@@ -59,6 +59,7 @@ public final class PyJson {
                 case Long x -> b.append(x.longValue());
                 case Double x -> b.append(floatJson(x));
                 case String s -> string(s);
+                case Markup s -> string(s.text());
                 case List<?> l -> array(l, depth);
                 case PyTuple t -> array(t.items(), depth);
                 case Map<?, ?> m -> object(m, depth);
@@ -109,6 +110,7 @@ public final class PyJson {
         private static String key(Object k) {
             return switch (k) {
                 case String s -> s;
+                case Markup s -> s.text();
                 case null -> "null";
                 case Boolean x -> x ? "true" : "false";
                 case Long x -> x.toString();

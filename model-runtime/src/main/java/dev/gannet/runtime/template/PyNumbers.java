@@ -31,7 +31,8 @@ final class PyNumbers {
                 if (y == 0) throw new TemplateException("ZeroDivisionError", "division by zero");
                 yield Py.toDouble(a) / y;
             }
-            case "%" -> a instanceof String s ? in.checkSize(PyFormat.percent(s, b)) : arith(op, a, b);
+            case "%" -> a instanceof String s ? in.checkSize(PyFormat.percent(s, Markup.plain(b)))
+                    : a instanceof Markup m ? new Markup(in.checkSize(PyFormat.percent(m.text(), escapedArgs(b)))) : arith(op, a, b);
             default -> arith(op, a, b);
         };
     }
@@ -40,6 +41,11 @@ final class PyNumbers {
         if (a instanceof Undefined u) throw u.error();
         if (b instanceof Undefined u) throw u.error();
         if (Py.isNumber(a) && Py.isNumber(b)) return arith("+", a, b);
+        if (a instanceof Markup || b instanceof Markup) {
+            boolean text = (a instanceof String || a instanceof Markup) && (b instanceof String || b instanceof Markup);
+            if (!text) throw unsupported("+", a, b);
+            return new Markup(in.checkSize(Markup.escape(a) + Markup.escape(b)));
+        }
         if (a instanceof String x) {
             if (b instanceof String y) return in.checkSize(x + y);
             throw concatError("str", b);
@@ -60,6 +66,21 @@ final class PyNumbers {
         throw unsupported("+", a, b);
     }
 
+    /** The arguments of {@code Markup % args}, escaped as markupsafe escapes them. */
+    private static Object escapedArgs(Object b) {
+        if (b instanceof PyTuple t) {
+            List<Object> out = new ArrayList<>();
+            for (Object x : t.items()) out.add(x instanceof String || x instanceof Markup ? Markup.escape(x) : x);
+            return new PyTuple(out);
+        }
+        if (b instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(k, x instanceof String || x instanceof Markup ? Markup.escape(x) : x));
+            return out;
+        }
+        return b instanceof String || b instanceof Markup ? Markup.escape(b) : b;
+    }
+
     private static TemplateException concatError(String type, Object b) {
         return TemplateException.typeError("can only concatenate " + type + " (not \"" + Py.typeName(b) + "\") to " + type);
     }
@@ -75,6 +96,8 @@ final class PyNumbers {
 
     private static Object mul(Interpreter in, Object a, Object b) {
         if (Py.isNumber(a) && Py.isNumber(b)) return arith("*", a, b);
+        if (a instanceof Markup m) return new Markup((String) mul(in, m.text(), b));
+        if (b instanceof Markup m) return new Markup((String) mul(in, a, m.text()));
         Object seq = Py.isNumber(a) ? b : a;
         Object n = Py.isNumber(a) ? a : b;
         if (!(seq instanceof String || seq instanceof List || seq instanceof PyTuple)) throw unsupported("*", a, b);
@@ -167,6 +190,8 @@ final class PyNumbers {
 
     /** Python's {@code item in container}. */
     static boolean contains(Object container, Object item) {
+        container = Markup.plain(container);
+        item = container instanceof String ? Markup.plain(item) : item;
         switch (container) {
             case String s -> {
                 if (!(item instanceof String sub)) {
@@ -197,6 +222,7 @@ final class PyNumbers {
 
     /** jinja2's int filter: {@code int(value, base)}, else {@code int(float(value))}, else null. */
     static Long parseInt(Object v, int base) {
+        v = Markup.plain(v);
         if (v instanceof Long || v instanceof Boolean) return Py.toLong(v);
         if (v instanceof Double d) return Double.isFinite(d) ? (long) (double) d : null;
         if (!(v instanceof String s)) return null;
@@ -222,6 +248,7 @@ final class PyNumbers {
 
     /** Python's {@code float(value)}, or null where it raises. */
     static Double parseFloat(Object v) {
+        v = Markup.plain(v);
         if (v instanceof Double d) return d;
         if (v instanceof Long || v instanceof Boolean) return (double) Py.toLong(v);
         if (!(v instanceof String s)) return null;

@@ -87,6 +87,7 @@ final class StrFormat {
 
     /** {@code format(value, spec)}: [[fill]align][sign][#][0][width][,|_][.precision][type]. */
     static String formatValue(Object v, String spec) {
+        v = Markup.plain(v);
         if (spec.isEmpty()) return Py.str(v);
         int i = 0;
         char fill = ' ', align = 0;

@@ -43,7 +43,7 @@ final class StrMethods {
                 StringBuilder b = new StringBuilder();
                 int i = 0;
                 for (Object item : Py.sequence(a[0])) {
-                    if (!(item instanceof String str)) {
+                    if (!(Markup.plain(item) instanceof String str)) {
                         throw TemplateException.typeError("sequence item " + i + ": expected str instance, "
                                 + Py.typeName(item) + " found");
                     }
@@ -99,7 +99,7 @@ final class StrMethods {
         String sub = slice(s, a[1], a[2]);
         List<?> options = a[0] instanceof PyTuple t ? t.items() : List.of(a[0]);
         for (Object o : options) {
-            if (!(o instanceof String p)) {
+            if (!(Markup.plain(o) instanceof String p)) {
                 throw TemplateException.typeError(name + " first arg must be str or a tuple of str, not " + Py.typeName(o));
             }
             if (name.equals("startswith") ? sub.startsWith(p) : sub.endsWith(p)) return true;

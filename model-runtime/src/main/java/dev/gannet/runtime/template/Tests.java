@@ -29,10 +29,10 @@ final class Tests {
             case "integer" -> none(name, args, kw) && v instanceof Long;
             case "float" -> none(name, args, kw) && v instanceof Double;
             case "number" -> none(name, args, kw) && Py.isNumber(v);
-            case "string" -> none(name, args, kw) && v instanceof String;
+            case "string" -> none(name, args, kw) && (v instanceof String || v instanceof Markup);
             case "mapping" -> none(name, args, kw) && v instanceof Map;
             case "iterable" -> none(name, args, kw) && Py.isIterable(v);
-            case "sequence" -> none(name, args, kw) && (v instanceof String || v instanceof List || v instanceof PyTuple
+            case "sequence" -> none(name, args, kw) && (v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple
                     || v instanceof Map || v instanceof PyRange || v instanceof Undefined);
             case "callable" -> none(name, args, kw) && (v instanceof PyCallable || v instanceof Namespace);
             case "escaped" -> none(name, args, kw) && false;
