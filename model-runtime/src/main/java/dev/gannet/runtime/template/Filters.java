@@ -119,6 +119,12 @@ final class Filters {
 
     private static Object indent(Interpreter in, Object v, List<Object> a, Map<String, Object> k) {
         Object[] p = Params.bind("indent", a, k, new String[] {"width", "first", "blank"}, 4L, false, false);
+        if (v instanceof Undefined u) throw u.error();
+        if (v instanceof List) throw new TemplateException("AttributeError", "'list' object has no attribute 'splitlines'");
+        if (v instanceof PyTuple) throw TemplateException.typeError("can only concatenate tuple (not \"str\") to tuple");
+        if (!(v instanceof String || v instanceof Markup)) {
+            throw TemplateException.typeError("unsupported operand type(s) for +=: '" + Py.typeName(v) + "' and 'str'");
+        }
         String pad = p[0] instanceof String s ? s : " ".repeat((int) Math.max(0, Math.min(Params.toInt(p[0], "width"), in.maxChars())));
         List<Object> lines = PyStr.splitlines(Py.str(v) + "\n", false);
         StringBuilder b = new StringBuilder();
@@ -144,8 +150,12 @@ final class Filters {
     private static Object truncate(Interpreter in, Object v, List<Object> a, Map<String, Object> k) {
         Object[] p = Params.bind("truncate", a, k, new String[] {"length", "killwords", "end", "leeway"}, 255L, false,
                 "...", 5L);
-        String s = Py.str(v);
         long length = Params.toInt(p[0], "length");
+        if (!(v instanceof String || v instanceof Markup)) {
+            if (Py.len(v) <= length + Params.toInt(p[3], "leeway")) return v;
+            throw TemplateException.typeError("truncate needs a string, not " + Py.typeName(v));
+        }
+        String s = Py.str(v);
         String end = Py.str(p[2]);
         long leeway = Params.toInt(p[3], "leeway");
         if (length < PyStr.length(end)) throw new TemplateException("AssertionError", "expected length >= " + PyStr.length(end) + ", got " + length);

@@ -88,19 +88,9 @@ final class Methods {
     private static Object dict(Map<?, ?> m, String name, List<Object> args, Map<String, Object> kwargs) {
         if (!kwargs.isEmpty()) throw TemplateException.typeError(name + "() takes no keyword arguments");
         switch (name) {
-            case "items" -> {
+            case "items", "keys", "values" -> {
                 noArgs(name, args);
-                List<Object> out = new ArrayList<>(m.size());
-                for (Map.Entry<?, ?> e : m.entrySet()) out.add(PyTuple.of(e.getKey(), e.getValue()));
-                return out;
-            }
-            case "keys" -> {
-                noArgs(name, args);
-                return new ArrayList<Object>(m.keySet());
-            }
-            case "values" -> {
-                noArgs(name, args);
-                return new ArrayList<Object>(m.values());
+                return new PyView(name, m);
             }
             case "copy" -> {
                 noArgs(name, args);

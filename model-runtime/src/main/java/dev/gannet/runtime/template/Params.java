@@ -53,7 +53,7 @@ final class Params {
         if (v instanceof String s) return s;
         if (v instanceof Markup m) return m.text();
         if (v instanceof Undefined u) throw u.error();
-        throw TemplateException.typeError(fn + " argument must be str, not " + Py.typeName(v));
+        throw TemplateException.typeError("must be str, not " + Py.typeName(v));
     }
 
     /** A str argument that may be None. */

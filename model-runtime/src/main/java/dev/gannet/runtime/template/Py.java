@@ -29,6 +29,7 @@ final class Py {
             case Map<?, ?> m -> "dict";
             case Namespace n -> "Namespace";
             case PyGenerator g -> g.typeName();
+            case PyView v2 -> v2.typeName();
             case PyRange r -> "range";
             case Undefined u -> "Undefined";
             case LoopContext l -> "LoopContext";
@@ -62,6 +63,7 @@ final class Py {
             case PyTuple t -> !t.items().isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
             case PyRange r -> r.size() > 0;
+            case PyView v2 -> !v2.map().isEmpty();
             case Undefined u -> false;
             default -> true;
         };
@@ -115,6 +117,11 @@ final class Py {
             case PyRange r -> b.append("range(").append(r.start()).append(", ").append(r.stop())
                     .append(r.step() == 1 ? "" : ", " + r.step()).append(')');
             case Undefined u -> b.append("Undefined");
+            case PyView view -> {
+                b.append(view.typeName()).append('(');
+                reprItems(view.items(), "[", "]", b, depth);
+                b.append(')');
+            }
             case PyGenerator g -> b.append('<').append(g.typeName()).append(" object>");
             case Macro m -> b.append("<Macro ").append(strRepr(m.name())).append('>');
             case LoopContext l -> b.append("<LoopContext ").append(l.index()).append('/').append(l.length()).append('>');
@@ -224,9 +231,9 @@ final class Py {
     }
 
     /** Python's ordering ({@code <}, {@code >}, ...): numbers, strings, and lists or tuples item by item. */
-    static int compare(Object a, Object b, String op) {
-        a = Markup.plain(a);
-        b = Markup.plain(b);
+    static int compare(Object a0, Object b0, String op) {
+        Object a = Markup.plain(a0);
+        Object b = Markup.plain(b0);
         if (a instanceof Undefined u) throw u.error();
         if (b instanceof Undefined u) throw u.error();
         if (isNumber(a) && isNumber(b)) {
@@ -243,7 +250,7 @@ final class Py {
             return Integer.compare(x.size(), y.size());
         }
         throw TemplateException.typeError("'" + op + "' not supported between instances of '"
-                + typeName(a) + "' and '" + typeName(b) + "'");
+                + typeName(a0) + "' and '" + typeName(b0) + "'");
     }
 
     /** Python's {@code iter()}: an undefined value iterates as empty, None is not iterable. */
@@ -257,6 +264,7 @@ final class Py {
             case Markup m -> PyStr.chars(m.text()).iterator();
             case PyGenerator g -> g;
             case PyRange r -> rangeIterator(r);
+            case PyView view -> view.items().iterator();
             case Undefined u -> Collections.emptyIterator();
             default -> throw TemplateException.typeError("'" + typeName(v) + "' object is not iterable");
         };
@@ -280,7 +288,7 @@ final class Py {
 
     static boolean isIterable(Object v) {
         return v instanceof List || v instanceof PyTuple || v instanceof Map || v instanceof String || v instanceof Markup
-                || v instanceof PyGenerator || v instanceof PyRange || v instanceof Undefined;
+                || v instanceof PyGenerator || v instanceof PyRange || v instanceof Undefined || v instanceof PyView;
     }
 
     /** {@code list(v)}: a new list of the items {@code v} iterates over. */
@@ -309,6 +317,7 @@ final class Py {
             case Map<?, ?> m -> m.size();
             case Namespace n -> throw TemplateException.typeError("object of type 'Namespace' has no len()");
             case PyRange r -> r.size();
+            case PyView view -> view.map().size();
             case Undefined u -> 0;
             default -> throw TemplateException.typeError("object of type '" + typeName(v) + "' has no len()");
         };

@@ -32,6 +32,7 @@ final class PyFormat {
             if (fmt.charAt(i) == '(') {
                 int close = fmt.indexOf(')', i);
                 if (close < 0) throw new TemplateException("ValueError", "incomplete format key");
+                if (args instanceof Undefined u) throw u.error();
                 if (mapping == null) throw TemplateException.typeError("format requires a mapping");
                 String key = fmt.substring(i + 1, close);
                 if (!mapping.containsKey(key)) throw new TemplateException("KeyError", Py.repr(key));
@@ -65,7 +66,8 @@ final class PyFormat {
             b.append(pad(convert(value, type, precision, flags.toString()), width, flags.indexOf("-") >= 0 ? '<' : '>',
                     flags.indexOf("0") >= 0 && flags.indexOf("-") < 0 && "sr".indexOf(type) < 0 ? '0' : ' '));
         }
-        if (!usedMapping && mapping == null && next < positional.size()) {
+        boolean mappingLike = args instanceof Map || args instanceof List || args instanceof Undefined || args instanceof PyRange;
+        if (!usedMapping && !mappingLike && next < positional.size()) {
             throw TemplateException.typeError("not all arguments converted during string formatting");
         }
         return b.toString();

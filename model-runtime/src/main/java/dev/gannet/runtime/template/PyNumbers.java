@@ -19,6 +19,7 @@ final class PyNumbers {
     private PyNumbers() {}
 
     static Object binary(Interpreter in, String op, Object a, Object b) {
+        if (op.equals("%") && a instanceof String s && b instanceof Undefined) return in.checkSize(PyFormat.percent(s, b));
         if (a instanceof Undefined u) throw u.error();
         if (b instanceof Undefined u) throw u.error();
         return switch (op) {
@@ -86,7 +87,7 @@ final class PyNumbers {
     }
 
     private static TemplateException unsupported(String op, Object a, Object b) {
-        return TemplateException.typeError("unsupported operand type(s) for " + op + ": '" + Py.typeName(a) + "' and '"
+        return TemplateException.typeError("unsupported operand type(s) for " + (op.equals("**") ? "** or pow()" : op) + ": '" + Py.typeName(a) + "' and '"
                 + Py.typeName(b) + "'");
     }
 
@@ -98,9 +99,11 @@ final class PyNumbers {
         if (Py.isNumber(a) && Py.isNumber(b)) return arith("*", a, b);
         if (a instanceof Markup m) return new Markup((String) mul(in, m.text(), b));
         if (b instanceof Markup m) return new Markup((String) mul(in, a, m.text()));
-        Object seq = Py.isNumber(a) ? b : a;
-        Object n = Py.isNumber(a) ? a : b;
-        if (!(seq instanceof String || seq instanceof List || seq instanceof PyTuple)) throw unsupported("*", a, b);
+        boolean aSeq = a instanceof String || a instanceof List || a instanceof PyTuple;
+        boolean bSeq = b instanceof String || b instanceof List || b instanceof PyTuple;
+        if (!aSeq && !bSeq) throw unsupported("*", a, b);
+        Object seq = aSeq ? a : b;
+        Object n = aSeq ? b : a;
         if (!(n instanceof Long || n instanceof Boolean)) {
             throw TemplateException.typeError("can't multiply sequence by non-int of type '" + Py.typeName(n) + "'");
         }
@@ -223,6 +226,7 @@ final class PyNumbers {
     /** jinja2's int filter: {@code int(value, base)}, else {@code int(float(value))}, else null. */
     static Long parseInt(Object v, int base) {
         v = Markup.plain(v);
+        if (v instanceof Undefined u) throw u.error();
         if (v instanceof Long || v instanceof Boolean) return Py.toLong(v);
         if (v instanceof Double d) return Double.isFinite(d) ? (long) (double) d : null;
         if (!(v instanceof String s)) return null;
@@ -249,6 +253,7 @@ final class PyNumbers {
     /** Python's {@code float(value)}, or null where it raises. */
     static Double parseFloat(Object v) {
         v = Markup.plain(v);
+        if (v instanceof Undefined u) throw u.error();
         if (v instanceof Double d) return d;
         if (v instanceof Long || v instanceof Boolean) return (double) Py.toLong(v);
         if (!(v instanceof String s)) return null;

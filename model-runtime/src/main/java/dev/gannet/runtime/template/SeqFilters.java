@@ -110,18 +110,20 @@ final class SeqFilters {
             List<Object> rest = a.subList(1, a.size());
             fn = item -> Filters.apply(in, name, item, rest, k);
         }
-        Iterator<?> it = Py.truthy(v) ? Py.iterate(v) : Collections.emptyIterator();
-        return new PyGenerator("generator", new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
+        return new PyGenerator("generator", () -> {
+            Iterator<?> it = Py.truthy(v) ? Py.iterate(v) : Collections.emptyIterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
 
-            @Override
-            public Object next() {
-                in.tick();
-                return fn.apply(it.next());
-            }
+                @Override
+                public Object next() {
+                    in.tick();
+                    return fn.apply(it.next());
+                }
+            };
         });
     }
 
@@ -142,12 +144,12 @@ final class SeqFilters {
             test = Py::truthy;
         }
         Function<Object, Object> getter = get;
-        Iterator<?> it = Py.truthy(v) ? Py.iterate(v) : Collections.emptyIterator();
-        return filtered(in, it, x -> test.test(getter.apply(x)) != reject);
+        return filtered(in, () -> Py.truthy(v) ? Py.iterate(v) : Collections.emptyIterator(), x -> test.test(getter.apply(x)) != reject);
     }
 
-    private static PyGenerator filtered(Interpreter in, Iterator<?> it, Predicate<Object> keep) {
-        return new PyGenerator("generator", new Iterator<>() {
+    private static PyGenerator filtered(Interpreter in, java.util.function.Supplier<Iterator<?>> source, Predicate<Object> keep) {
+        return new PyGenerator("generator", () -> new Iterator<>() {
+            private final Iterator<?> it = source.get();
             private Object next;
             private boolean ready;
 
@@ -178,7 +180,7 @@ final class SeqFilters {
         Function<Object, Object> get = p[1] == null ? x -> x : attrGetter(p[1], null);
         boolean cs = Py.truthy(p[0]);
         List<Object> seen = new ArrayList<>();
-        return filtered(in, Py.iterate(v), x -> {
+        return filtered(in, () -> Py.iterate(v), x -> {
             Object key = get.apply(x);
             if (!cs && key instanceof String s) key = PyStr.lower(s);
             Access.hashable(key);
@@ -215,7 +217,10 @@ final class SeqFilters {
 
     private static Object dictsort(Interpreter in, Object v, List<Object> a, Map<String, Object> k) {
         Object[] p = Params.bind("dictsort", a, k, new String[] {"case_sensitive", "by", "reverse"}, false, "key", false);
-        if (!(v instanceof Map<?, ?> m)) throw TemplateException.typeError("dictsort needs a mapping");
+        if (v instanceof Undefined u) throw u.error();
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new TemplateException("AttributeError", "'" + Py.typeName(v) + "' object has no attribute 'items'");
+        }
         int pos = switch (Py.str(p[1])) {
             case "key" -> 0;
             case "value" -> 1;
@@ -232,18 +237,27 @@ final class SeqFilters {
 
     private static Object reverse(Interpreter in, Object v) {
         if (v instanceof String s) return Access.slice(s, null, null, -1L);
-        List<Object> items = in.counted(Py.toList(v));
+        if (v instanceof Markup m) return Markup.wrap(Access.slice(m.text(), null, null, -1L));
+        if (v instanceof Undefined) return PyGenerator.of("reversed", Collections.emptyIterator());
+        if (!Py.isIterable(v)) throw new TemplateException("FilterArgumentError", "argument must be iterable");
+        List<Object> items;
+        try {
+            items = in.counted(Py.toList(v));
+        } catch (TemplateException e) {
+            if (!e.kind().equals("TypeError")) throw e;
+            throw new TemplateException("FilterArgumentError", "argument must be iterable");
+        }
         Collections.reverse(items);
         if (v instanceof List || v instanceof PyTuple || v instanceof PyRange || v instanceof Map) {
-            return new PyGenerator(v instanceof Map ? "dict_reversekeyiterator" : "list_reverseiterator", items.iterator());
+            return PyGenerator.of(v instanceof Map ? "dict_reversekeyiterator" : "list_reverseiterator", items.iterator());
         }
         return items;
     }
 
     private static Object items(Object v) {
-        if (v instanceof Undefined) return new PyGenerator("generator", Collections.emptyIterator());
+        if (v instanceof Undefined) return PyGenerator.of("generator", Collections.emptyIterator());
         Iterator<?> src = v instanceof Map<?, ?> m ? m.entrySet().iterator() : null;
-        return new PyGenerator("generator", new Iterator<>() {
+        return PyGenerator.of("generator", new Iterator<>() {
             @Override
             public boolean hasNext() {
                 if (src == null) throw TemplateException.typeError("Can only get item pairs from a mapping.");
@@ -279,7 +293,7 @@ final class SeqFilters {
         Iterator<?> it = Py.iterate(v);
         while (it.hasNext()) {
             Object x = it.next();
-            int c = any ? Py.compare(fold(get.apply(x), cs), fold(get.apply(best), cs), "<") : 0;
+            int c = any ? Py.compare(fold(get.apply(x), cs), fold(get.apply(best), cs), which.equals("min") ? "<" : ">") : 0;
             if (!any || (which.equals("min") ? c < 0 : c > 0)) best = x;
             any = true;
         }
@@ -289,21 +303,23 @@ final class SeqFilters {
     private static Object batch(Interpreter in, Object v, List<Object> a, Map<String, Object> k) {
         Object[] p = Params.bind("batch", a, k, new String[] {"linecount", "fill_with"}, Params.REQUIRED, null);
         long n = Params.toInt(p[0], "linecount");
-        if (n <= 0) throw new TemplateException("ValueError", "linecount must be positive");
-        List<Object> out = new ArrayList<>();
-        List<Object> cur = new ArrayList<>();
-        for (Object x : in.counted(Py.toList(v))) {
-            cur.add(x);
-            if (cur.size() == n) {
-                out.add(cur);
-                cur = new ArrayList<>();
+        return new PyGenerator("generator", () -> {
+            if (n <= 0) throw new TemplateException("ValueError", "linecount must be positive");
+            List<Object> out = new ArrayList<>();
+            List<Object> cur = new ArrayList<>();
+            for (Object x : in.counted(Py.toList(v))) {
+                cur.add(x);
+                if (cur.size() == n) {
+                    out.add(cur);
+                    cur = new ArrayList<>();
+                }
             }
-        }
-        if (!cur.isEmpty()) {
-            if (p[1] != null) while (cur.size() < n) cur.add(p[1]);
-            out.add(cur);
-        }
-        return new PyGenerator("generator", out.iterator());
+            if (!cur.isEmpty()) {
+                if (p[1] != null) while (cur.size() < n) cur.add(p[1]);
+                out.add(cur);
+            }
+            return out.iterator();
+        });
     }
 
     private static Object groupby(Interpreter in, Object v, List<Object> a, Map<String, Object> k) {

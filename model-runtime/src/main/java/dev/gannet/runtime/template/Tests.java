@@ -34,13 +34,13 @@ final class Tests {
             case "iterable" -> none(name, args, kw) && Py.isIterable(v);
             case "sequence" -> none(name, args, kw) && (v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple
                     || v instanceof Map || v instanceof PyRange || v instanceof Undefined);
-            case "callable" -> none(name, args, kw) && (v instanceof PyCallable || v instanceof Namespace);
+            case "callable" -> none(name, args, kw) && (v instanceof PyCallable || v instanceof Undefined);
             case "escaped" -> none(name, args, kw) && false;
             case "lower" -> none(name, args, kw) && (boolean) StrMethods.call(in, Py.str(v), "islower", List.of(), Map.of());
             case "upper" -> none(name, args, kw) && (boolean) StrMethods.call(in, Py.str(v), "isupper", List.of(), Map.of());
             case "even", "odd" -> {
                 none(name, args, kw);
-                yield PyNumbers.isTrue(PyNumbers.binary(in, "%", v, 2L), 1) == name.equals("odd");
+                yield PyNumbers.isTrue(PyNumbers.binary(in, "%", v, 2L), name.equals("odd") ? 1 : 0);
             }
             case "divisibleby" -> PyNumbers.isTrue(PyNumbers.binary(in, "%", v, one(name, args, kw)), 0);
             case "eq", "equalto", "==" -> Py.eq(v, one(name, args, kw));
