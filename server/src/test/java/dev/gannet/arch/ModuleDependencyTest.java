@@ -1,5 +1,6 @@
 package dev.gannet.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -13,11 +14,11 @@ import org.junit.jupiter.api.Test;
  * router and loadtest speak only the wire protocol and depend on no engine module.
  */
 class ModuleDependencyTest {
-    private static JavaClasses classes;
+    private static JavaClasses all;
 
     @BeforeAll
     static void importAll() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        all = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.gannet");
     }
 
@@ -27,7 +28,7 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.runtime..", "dev.gannet.server..",
                         "dev.gannet.cuda..", "dev.gannet.router..", "dev.gannet.loadtest..")
                 .allowEmptyShould(true)
-                .check(classes);
+                .check(all);
     }
 
     @Test
@@ -36,7 +37,7 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.runtime..", "dev.gannet.server..",
                         "dev.gannet.kv..", "dev.gannet.router..", "dev.gannet.loadtest..")
                 .allowEmptyShould(true)
-                .check(classes);
+                .check(all);
     }
 
     @Test
@@ -45,7 +46,7 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.server..", "dev.gannet.router..",
                         "dev.gannet.loadtest..")
                 .allowEmptyShould(true)
-                .check(classes);
+                .check(all);
     }
 
     @Test
@@ -54,6 +55,18 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.runtime..", "dev.gannet.server..",
                         "dev.gannet.kv..", "dev.gannet.cuda..")
                 .allowEmptyShould(true)
-                .check(classes);
+                .check(all);
+    }
+
+    /**
+     * The chat-template interpreter runs templates from model files: it uses plain data and the JDK's
+     * collections, never reflection, and nothing of the engine (the CLI and the server both use it).
+     */
+    @Test
+    void templateInterpreterIsSelfContainedAndReflectionFree() {
+        classes().that().resideInAPackage("dev.gannet.runtime.template..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java.lang", "java.util..", "java.math..",
+                        "java.time..", "com.fasterxml.jackson..", "dev.gannet.runtime.template..")
+                .check(all);
     }
 }

@@ -20,7 +20,10 @@ import java.util.Set;
  * {@code name} and a tool message's {@code tool_call_id} kept; {@code tools} and {@code documents} as given
  * (absent is None); {@code chat_template_kwargs} become extra template variables.
  *
- * @param messages             normalised messages (template values)
+ * <p>The constructor takes plain data (String, Boolean, Number, null, List, Map with string keys) and copies
+ * it; anything else is refused, so no Java object reaches a template.
+ *
+ * @param messages             normalised messages, each a map with at least {@code role} and {@code content}
  * @param tools                the request's tools, or null (None)
  * @param documents            the request's documents, or null (None)
  * @param kwargs               extra template variables, e.g. {@code enable_thinking}
@@ -35,8 +38,14 @@ public record ChatInputs(List<Object> messages, Object tools, Object documents, 
     private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     public ChatInputs {
-        messages = Collections.unmodifiableList(new ArrayList<>(Objects.requireNonNull(messages, "messages")));
-        kwargs = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(kwargs, "kwargs")));
+        @SuppressWarnings("unchecked")
+        List<Object> copied = (List<Object>) JinjaTemplate.value(Objects.requireNonNull(messages, "messages"));
+        messages = Collections.unmodifiableList(copied);
+        tools = JinjaTemplate.value(tools);
+        documents = JinjaTemplate.value(documents);
+        Map<String, Object> kw = new LinkedHashMap<>();
+        Objects.requireNonNull(kwargs, "kwargs").forEach((k, v) -> kw.put(k, JinjaTemplate.value(v)));
+        kwargs = Collections.unmodifiableMap(kw);
         for (String k : kwargs.keySet()) {
             if (RESERVED.contains(k)) {
                 throw new ChatInputException("chat_template_kwargs", "chat_template_kwargs cannot set '" + k

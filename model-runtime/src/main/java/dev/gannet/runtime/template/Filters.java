@@ -36,7 +36,7 @@ final class Filters {
             Object[] p = Params.bind("replace", a, k, new String[] {"old", "new", "count"}, Params.REQUIRED,
                     Params.REQUIRED, null);
             long count = p[2] == null ? -1 : Params.toInt(p[2], "count");
-            return in.checkSize(StrMethods.replace(Py.str(v), Py.str(p[0]), Py.str(p[1]), count));
+            return StrMethods.replace(in, Py.str(v), Py.str(p[0]), Py.str(p[1]), count);
         });
         ALL.put("indent", Filters::indent);
         ALL.put("center", (in, v, a, k) -> {

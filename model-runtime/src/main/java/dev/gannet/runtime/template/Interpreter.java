@@ -247,7 +247,7 @@ final class Interpreter {
 
     void checkLength(long chars) {
         if (chars > limits.maxOutputChars()) {
-            throw TemplateException.limit("the template produced more than " + limits.maxOutputChars() + " characters");
+            throw TemplateException.limit("the template made a text or list longer than " + limits.maxOutputChars());
         }
     }
 }

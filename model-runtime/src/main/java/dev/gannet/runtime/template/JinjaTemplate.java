@@ -56,6 +56,11 @@ public final class JinjaTemplate {
             return in.render(body, vars);
         } catch (StackOverflowError e) {
             throw TemplateException.limit("the template recursed too deeply");
+        } catch (TemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a renderer bug must still be this template's error, not a failed server
+            throw new TemplateException("InternalError", "the renderer failed on this template: " + e);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.Set;
  * ({@code include}, {@code import}, {@code extends}) is refused: a chat template is one file.
  */
 final class Parser extends ExprParser {
+    private static final int MAX_BLOCK_NESTING = 100;
     private static final Set<String> LOADER_TAGS = Set.of("include", "import", "from", "extends", "block");
     private final java.util.Deque<String> openTags = new java.util.ArrayDeque<>();
     private int loopDepth;
@@ -74,6 +75,7 @@ final class Parser extends ExprParser {
     private Node statement() {
         Token t = ts.current();
         if (t.type() != Type.NAME) throw TokenStream.fail("tag name expected", t);
+        if (openTags.size() >= MAX_BLOCK_NESTING) throw TokenStream.fail("blocks nested more than " + MAX_BLOCK_NESTING + " deep", t);
         openTags.push(t.text());
         try {
             return tagStatement(t);

@@ -45,12 +45,12 @@ final class PyFormat {
             while (i < fmt.length() && "-+ #0".indexOf(fmt.charAt(i)) >= 0) flags.append(fmt.charAt(i++));
             int start = i;
             while (i < fmt.length() && Character.isDigit(fmt.charAt(i))) i++;
-            int width = i > start ? Integer.parseInt(fmt.substring(start, i)) : -1;
+            int width = i > start ? number(fmt.substring(start, i)) : -1;
             int precision = -1;
             if (i < fmt.length() && fmt.charAt(i) == '.') {
                 start = ++i;
                 while (i < fmt.length() && Character.isDigit(fmt.charAt(i))) i++;
-                precision = i > start ? Integer.parseInt(fmt.substring(start, i)) : 0;
+                precision = i > start ? number(fmt.substring(start, i)) : 0;
             }
             while (i < fmt.length() && "hlL".indexOf(fmt.charAt(i)) >= 0) i++;
             if (i >= fmt.length()) throw new TemplateException("ValueError", "incomplete format");
@@ -71,6 +71,17 @@ final class PyFormat {
             throw TemplateException.typeError("not all arguments converted during string formatting");
         }
         return b.toString();
+    }
+
+    /** Widths and precisions beyond this are refused: no prompt needs a field a million characters wide. */
+    static final int MAX_FIELD = 1_000_000;
+
+    /** A width or precision in a format string. */
+    static int number(String digits) {
+        if (digits.length() > 7 || Integer.parseInt(digits) > MAX_FIELD) {
+            throw TemplateException.limit("format field width or precision " + digits + " is larger than " + MAX_FIELD);
+        }
+        return Integer.parseInt(digits);
     }
 
     private static String convert(Object v, char type, int precision, String flags) {

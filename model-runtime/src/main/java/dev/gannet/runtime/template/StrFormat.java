@@ -50,7 +50,7 @@ final class StrFormat {
                 if (auto >= args.size()) throw new TemplateException("IndexError", "Replacement index " + auto + " out of range for positional args tuple");
                 value = args.get(auto++);
             } else if (head.chars().allMatch(Character::isDigit)) {
-                int k = Integer.parseInt(head);
+                int k = PyFormat.number(head);
                 if (k >= args.size()) throw new TemplateException("IndexError", "Replacement index " + k + " out of range for positional args tuple");
                 value = args.get(k);
             } else {
@@ -110,14 +110,15 @@ final class StrFormat {
         }
         int start = i;
         while (i < spec.length() && Character.isDigit(spec.charAt(i))) i++;
-        int width = i > start ? Integer.parseInt(spec.substring(start, i)) : 0;
+        int width = i > start ? PyFormat.number(spec.substring(start, i)) : 0;
         char group = 0;
         if (i < spec.length() && (spec.charAt(i) == ',' || spec.charAt(i) == '_')) group = spec.charAt(i++);
         int precision = -1;
         if (i < spec.length() && spec.charAt(i) == '.') {
             start = ++i;
             while (i < spec.length() && Character.isDigit(spec.charAt(i))) i++;
-            precision = Integer.parseInt(spec.substring(start, i));
+            if (i == start) throw new TemplateException("ValueError", "Format specifier missing precision");
+            precision = PyFormat.number(spec.substring(start, i));
         }
         char type = i < spec.length() ? spec.charAt(i++) : 0;
         if (i < spec.length()) throw new TemplateException("ValueError", "Invalid format specifier");

@@ -35,7 +35,7 @@ final class StrMethods {
             case "replace" -> {
                 Object[] a = Params.bind(name, args, kw, new String[] {"old", "new", "count"}, Params.REQUIRED,
                         Params.REQUIRED, -1L);
-                yield in.checkSize(replace(s, Params.toStr(a[0], name), Params.toStr(a[1], name), Params.toInt(a[2], "count")));
+                yield replace(in, s, Params.toStr(a[0], name), Params.toStr(a[1], name), Params.toInt(a[2], "count"));
             }
             case "find", "rfind", "index", "rindex", "count" -> search(s, name, args, kw);
             case "join" -> {
@@ -141,8 +141,11 @@ final class StrMethods {
         return (long) (from + hay.codePointCount(0, i));
     }
 
-    static String replace(String s, String old, String rep, long count) {
+    static String replace(Interpreter in, String s, String old, String rep, long count) {
         if (count < 0) count = Long.MAX_VALUE;
+        long hits = old.isEmpty() ? PyStr.length(s) + 1L : 0;
+        for (int j = old.isEmpty() ? -1 : s.indexOf(old); j >= 0 && hits < count; j = s.indexOf(old, j + old.length())) hits++;
+        in.checkLength(s.length() + Math.min(hits, count) * (rep.length() - (long) old.length()));
         if (old.isEmpty()) {
             StringBuilder b = new StringBuilder();
             long done = 0;

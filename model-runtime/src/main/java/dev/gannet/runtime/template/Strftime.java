@@ -7,8 +7,9 @@ import java.time.temporal.IsoFields;
 import java.util.Locale;
 
 /**
- * C's strftime in the C locale, as Python's {@code datetime.strftime} gives it on Linux, for templates'
- * {@code strftime_now("%d %b %Y")}; glibc's {@code -} (no padding) and {@code _} (space padding) flags too.
+ * C's strftime in the C locale, as Python's {@code datetime.now().strftime} gives it on Linux (a naive local
+ * time: {@code %z} and {@code %Z} are empty), for templates' {@code strftime_now("%d %b %Y")}; glibc's {@code -}
+ * (no padding) and {@code _} (space padding) flags too.
  */
 final class Strftime {
     private Strftime() {}
@@ -68,11 +69,7 @@ final class Strftime {
             case 'V' -> num(t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), 2, flag);
             case 'U' -> num((t.getDayOfYear() + 6 - t.getDayOfWeek().getValue() % 7) / 7, 2, flag);
             case 'W' -> num((t.getDayOfYear() + 6 - (t.getDayOfWeek().getValue() + 6) % 7) / 7, 2, flag);
-            case 'z' -> {
-                int s = t.getOffset().getTotalSeconds();
-                yield (s < 0 ? "-" : "+") + num(Math.abs(s) / 3600, 2, (char) 0) + num(Math.abs(s) / 60 % 60, 2, (char) 0);
-            }
-            case 'Z' -> t.getZone().getId().equals("Z") ? "UTC" : t.getZone().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
+            case 'z', 'Z' -> ""; // datetime.now() is naive: no zone to print
             case 's' -> Long.toString(t.toEpochSecond());
             case 'f' -> num(t.get(ChronoField.MICRO_OF_SECOND), 6, flag);
             case '%' -> "%";
