@@ -15,6 +15,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,6 +43,9 @@ final class TemplateRenderCommand extends CliCommand {
     @Option(names = "--eos-token", description = "eos_token for the template (default: the model's)")
     String eosToken;
 
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "render as on this day (what strftime_now sees; default: now)")
+    LocalDate date;
+
     @Override
     int run(PrintWriter out, PrintWriter err) throws IOException {
         if (model == null && template == null) throw new IllegalArgumentException("give --model, --template or both");
@@ -60,7 +65,9 @@ final class TemplateRenderCommand extends CliCommand {
         }
         try {
             JinjaTemplate t = JinjaTemplate.parse(source);
-            out.print(new ChatRenderer(t, RenderLimits.defaults(), Clock.systemDefaultZone()).render(inputs, bos, eos));
+            Clock clock = date == null ? Clock.systemDefaultZone()
+                    : Clock.fixed(date.atStartOfDay(ZoneId.systemDefault()).toInstant(), ZoneId.systemDefault());
+            out.print(new ChatRenderer(t, RenderLimits.defaults(), clock).render(inputs, bos, eos));
         } catch (TemplateException e) {
             throw new IllegalArgumentException("the chat template fails: " + e.getMessage(), e);
         }
