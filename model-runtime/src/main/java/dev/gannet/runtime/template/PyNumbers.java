@@ -29,7 +29,10 @@ final class PyNumbers {
             case "/" -> {
                 requireNumbers(op, a, b);
                 double y = Py.toDouble(b);
-                if (y == 0) throw new TemplateException("ZeroDivisionError", "division by zero");
+                if (y == 0) {
+                    throw new TemplateException("ZeroDivisionError", a instanceof Double || b instanceof Double
+                            ? "float division by zero" : "division by zero");
+                }
                 yield Py.toDouble(a) / y;
             }
             case "%" -> a instanceof String s ? in.checkSize(PyFormat.percent(s, Markup.plain(b)))

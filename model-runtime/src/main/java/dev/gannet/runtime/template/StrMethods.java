@@ -38,21 +38,7 @@ final class StrMethods {
                 yield replace(in, s, Params.toStr(a[0], name), Params.toStr(a[1], name), Params.toInt(a[2], "count"));
             }
             case "find", "rfind", "index", "rindex", "count" -> search(s, name, args, kw);
-            case "join" -> {
-                Object[] a = Params.bind(name, args, kw, new String[] {"iterable"}, Params.REQUIRED);
-                StringBuilder b = new StringBuilder();
-                int i = 0;
-                for (Object item : Py.sequence(a[0])) {
-                    if (!(Markup.plain(item) instanceof String str)) {
-                        throw TemplateException.typeError("sequence item " + i + ": expected str instance, "
-                                + Py.typeName(item) + " found");
-                    }
-                    if (i++ > 0) b.append(s);
-                    b.append(str);
-                    in.checkSize(b);
-                }
-                yield b.toString();
-            }
+            case "join" -> join(in, s, Params.bind(name, args, kw, new String[] {"iterable"}, Params.REQUIRED)[0]);
             case "format" -> in.checkSize(StrFormat.format(s, args, kw));
             case "center", "ljust", "rjust" -> {
                 Object[] a = Params.bind(name, args, kw, new String[] {"width", "fillchar"}, Params.REQUIRED, " ");
@@ -62,14 +48,7 @@ final class StrMethods {
                 Object[] a = Params.bind(name, args, kw, new String[] {"width"}, Params.REQUIRED);
                 yield zfill(in, s, Params.toInt(a[0], "width"));
             }
-            case "partition", "rpartition" -> {
-                Object[] a = Params.bind(name, args, kw, new String[] {"sep"}, Params.REQUIRED);
-                String sep = Params.toStr(a[0], name);
-                if (sep.isEmpty()) throw new TemplateException("ValueError", "empty separator");
-                int i = name.equals("partition") ? s.indexOf(sep) : s.lastIndexOf(sep);
-                if (i < 0) yield name.equals("partition") ? PyTuple.of(s, "", "") : PyTuple.of("", "", s);
-                yield PyTuple.of(s.substring(0, i), sep, s.substring(i + sep.length()));
-            }
+            case "partition", "rpartition" -> partition(s, name, Params.bind(name, args, kw, new String[] {"sep"}, Params.REQUIRED)[0]);
             case "removeprefix" -> {
                 String p = Params.toStr(Params.bind(name, args, kw, new String[] {"prefix"}, Params.REQUIRED)[0], name);
                 yield s.startsWith(p) ? s.substring(p.length()) : s;
@@ -80,6 +59,28 @@ final class StrMethods {
             }
             default -> none(name, args, kw, predicate(s, name));
         };
+    }
+
+    private static String join(Interpreter in, String sep, Object items) {
+        StringBuilder b = new StringBuilder();
+        int i = 0;
+        for (Object item : Py.sequence(items)) {
+            if (!(Markup.plain(item) instanceof String str)) {
+                throw TemplateException.typeError("sequence item " + i + ": expected str instance, " + Py.typeName(item) + " found");
+            }
+            if (i++ > 0) b.append(sep);
+            b.append(str);
+            in.checkSize(b);
+        }
+        return b.toString();
+    }
+
+    private static PyTuple partition(String s, String name, Object separator) {
+        String sep = Params.toStr(separator, name);
+        if (sep.isEmpty()) throw new TemplateException("ValueError", "empty separator");
+        int i = name.equals("partition") ? s.indexOf(sep) : s.lastIndexOf(sep);
+        if (i < 0) return name.equals("partition") ? PyTuple.of(s, "", "") : PyTuple.of("", "", s);
+        return PyTuple.of(s.substring(0, i), sep, s.substring(i + sep.length()));
     }
 
     private static Object none(String name, List<Object> args, Map<String, Object> kw, Object result) {

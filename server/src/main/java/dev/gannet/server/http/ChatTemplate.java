@@ -20,7 +20,7 @@ import java.util.Objects;
  * A Hugging Face chat template (Jinja2) rendered as {@code apply_chat_template} renders it, by the
  * runtime's sandboxed interpreter ({@code dev.gannet.runtime.template}). Templates come from model files:
  * one that does not parse, fails, raises or runs past its limits is a 400 naming the template problem.
- * Rendering is CPU work of well under a millisecond for real templates, so callers run it off the event loop.
+ * Rendering is CPU work, so callers run it off the event loop.
  */
 public final class ChatTemplate {
     private final ChatRenderer renderer;
