@@ -28,7 +28,7 @@ record Markup(String text) {
                 for (Object x : l) out.add(x instanceof String s ? new Markup(s) : x);
                 yield out;
             }
-            case PyTuple t -> new PyTuple((List<Object>) wrap(t.items()));
+            case PyTuple t -> PyTuple.copyOf((List<?>) wrap(t.items()));
             case null, default -> result;
         };
     }

@@ -8,6 +8,10 @@ record PyTuple(List<Object> items) {
         items = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(items));
     }
 
+    static PyTuple copyOf(List<?> items) {
+        return new PyTuple(new java.util.ArrayList<Object>(items));
+    }
+
     static PyTuple of(Object... items) {
         return new PyTuple(java.util.Arrays.asList(items));
     }
