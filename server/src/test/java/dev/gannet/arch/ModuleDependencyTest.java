@@ -2,6 +2,7 @@ package dev.gannet.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -11,14 +12,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: server -> model-runtime -> kv-cache, model-runtime -> panama-bindings;
- * router and loadtest speak only the wire protocol and depend on no engine module.
+ * router and loadtest speak only the wire protocol and depend on no engine module; and no two packages
+ * anywhere depend on each other, directly or around a loop.
  */
 class ModuleDependencyTest {
-    private static JavaClasses all;
+    private static JavaClasses classes;
 
     @BeforeAll
     static void importAll() {
-        all = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.gannet");
     }
 
@@ -28,7 +30,7 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.runtime..", "dev.gannet.server..",
                         "dev.gannet.cuda..", "dev.gannet.router..", "dev.gannet.loadtest..")
                 .allowEmptyShould(true)
-                .check(all);
+                .check(classes);
     }
 
     @Test
@@ -37,7 +39,7 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.runtime..", "dev.gannet.server..",
                         "dev.gannet.kv..", "dev.gannet.router..", "dev.gannet.loadtest..")
                 .allowEmptyShould(true)
-                .check(all);
+                .check(classes);
     }
 
     @Test
@@ -46,7 +48,7 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.server..", "dev.gannet.router..",
                         "dev.gannet.loadtest..")
                 .allowEmptyShould(true)
-                .check(all);
+                .check(classes);
     }
 
     @Test
@@ -55,7 +57,7 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.runtime..", "dev.gannet.server..",
                         "dev.gannet.kv..", "dev.gannet.cuda..")
                 .allowEmptyShould(true)
-                .check(all);
+                .check(classes);
     }
 
     /**
@@ -67,6 +69,11 @@ class ModuleDependencyTest {
         classes().that().resideInAPackage("dev.gannet.runtime.template..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java.lang", "java.util..", "java.math..",
                         "java.time..", "com.fasterxml.jackson..", "dev.gannet.runtime.template..")
-                .check(all);
+                .check(classes);
+    }
+
+    @Test
+    void noPackageDependsOnItselfThroughOthers() {
+        slices().matching("dev.gannet.(**)").should().beFreeOfCycles().check(classes);
     }
 }

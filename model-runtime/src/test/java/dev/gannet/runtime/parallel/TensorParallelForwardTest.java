@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gannet.runtime.TestModels;
 import dev.gannet.runtime.kernel.VectorKernels;
+import dev.gannet.runtime.model.CpuCompute;
 import dev.gannet.runtime.model.ForwardBatch;
 import dev.gannet.runtime.model.ForwardPass;
 import dev.gannet.runtime.model.KvStorage;
@@ -65,8 +66,7 @@ class TensorParallelForwardTest {
         try (Model m = ModelLoader.load(TestModels.path(name))) {
             Run want = singleRank(m, prompt);
             for (int ranks : new int[] {1, 2, 4}) {
-                try (TensorParallelForward tp = new TensorParallelForward(m, ShardingPlan.forModel(m, ranks), Compute.VECTOR, 2,
-                        BLOCKS, BLOCK, 32, 4)) {
+                try (TensorParallelForward tp = new TensorParallelForward(m, ShardingPlan.forModel(m, ranks), CpuCompute.VECTOR, 2, BLOCKS, BLOCK, 32, 4, KvStorage.Precision.F32)) {
                     Run got = greedy(prompt, m.config().vocabSize(), tp::forward);
                     assertArrayEquals(want.tokens(), got.tokens(), name + " --tp " + ranks + ": greedy tokens");
                     for (int s = 0; s < STEPS; s++) {
@@ -109,7 +109,7 @@ class TensorParallelForwardTest {
                  ForwardPass f = new ForwardPass(m, k, a, kv, 32, 4)) {
                 want = Arrays.copyOf(f.forward(batch), 3 * m.config().vocabSize());
             }
-            try (TensorParallelForward tp = new TensorParallelForward(m, ShardingPlan.forModel(m, 2), Compute.REFERENCE, 2, BLOCKS, BLOCK, 32, 4)) {
+            try (TensorParallelForward tp = new TensorParallelForward(m, ShardingPlan.forModel(m, 2), CpuCompute.REFERENCE, 2, BLOCKS, BLOCK, 32, 4, KvStorage.Precision.F32)) {
                 float[] got = tp.forward(batch);
                 for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], TOLERANCE, "logit " + i);
             }
@@ -127,7 +127,7 @@ class TensorParallelForwardTest {
     @Test
     void badBatchIsRejectedAndTheNextStepStillRuns() throws IOException {
         try (Model m = ModelLoader.load(TestModels.path("stories260K.gguf"));
-             TensorParallelForward tp = new TensorParallelForward(m, ShardingPlan.forModel(m, 2), Compute.VECTOR, 2, BLOCKS, BLOCK, 32, 4)) {
+             TensorParallelForward tp = new TensorParallelForward(m, ShardingPlan.forModel(m, 2), CpuCompute.VECTOR, 2, BLOCKS, BLOCK, 32, 4, KvStorage.Precision.F32)) {
             int[] table = {0, 1};
             assertThrows(IllegalArgumentException.class, () -> tp.forward(ForwardBatch.single(new int[] {9999}, 0, table, BLOCK)));
             assertEquals(m.config().vocabSize() > 0, tp.forward(ForwardBatch.single(LLAMA_PROMPT, 0, table, BLOCK)).length > 0);

@@ -4,17 +4,19 @@ package dev.gannet.server.api;
  * A snapshot of the scheduler. The first three are gauges; the last three are cumulative
  * counters since start (monotonic), exported as Prometheus counters.
  *
- * @param running             sequences in the running batch
- * @param waiting             sequences queued, not yet scheduled
+ * @param running             sequences in the running batch (vLLM's num_requests_running)
+ * @param waiting             sequences queued, not yet scheduled (vLLM's num_requests_waiting); running ones never
+ *                            count here
+ * @param waitingTokens       what the waiting sequences may cost in tokens: prompt plus what they may generate
  * @param kvCacheUsage        fraction of KV blocks in use, 0..1
  * @param prefixCacheQueries  prompt tokens looked up in the prefix cache
  * @param prefixCacheHits     of those, tokens found cached
  * @param preemptions         sequences preempted (KV evicted, to be recomputed)
  */
-public record BackendStats(int running, int waiting, double kvCacheUsage,
+public record BackendStats(int running, int waiting, long waitingTokens, double kvCacheUsage,
                            long prefixCacheQueries, long prefixCacheHits, long preemptions) {
     public BackendStats {
-        if (running < 0 || waiting < 0) {
+        if (running < 0 || waiting < 0 || waitingTokens < 0) {
             throw new IllegalArgumentException("running/waiting must be >= 0: " + running + "/" + waiting);
         }
         if (!(kvCacheUsage >= 0 && kvCacheUsage <= 1)) {
@@ -26,6 +28,6 @@ public record BackendStats(int running, int waiting, double kvCacheUsage,
     }
 
     public static BackendStats idle() {
-        return new BackendStats(0, 0, 0, 0, 0, 0);
+        return new BackendStats(0, 0, 0, 0, 0, 0, 0);
     }
 }

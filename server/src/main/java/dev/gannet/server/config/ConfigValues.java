@@ -1,5 +1,6 @@
 package dev.gannet.server.config;
 
+import dev.gannet.runtime.backend.Device;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,28 +75,21 @@ final class ConfigValues {
         return d;
     }
 
-    static double fraction(ConfigKey key, String v, String source) throws ConfigException {
+    /** A closed set of values: the enum constant whose name, lower-cased, is the value. */
+    static <E extends Enum<E>> E oneOf(ConfigKey key, String v, String source, Class<E> type) throws ConfigException {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        for (E e : type.getEnumConstants()) {
+            if (e.name().toLowerCase(Locale.ROOT).equals(t)) return e;
+        }
+        throw bad(key, v, source);
+    }
+
+    static Device device(ConfigKey key, String v, String source) throws ConfigException {
         try {
-            double f = Double.parseDouble(v.trim());
-            if (!(f > 0 && f <= 1)) throw bad(key, v, source);
-            return f;
-        } catch (NumberFormatException e) {
+            return Device.parse(v);
+        } catch (IllegalArgumentException e) {
             throw bad(key, v, source);
         }
-    }
-
-    static String oneOf(ConfigKey key, String v, String source, String... allowed) throws ConfigException {
-        String t = v.trim().toLowerCase(Locale.ROOT);
-        for (String a : allowed) {
-            if (a.equals(t)) return a;
-        }
-        throw bad(key, v, source);
-    }
-
-    static String device(ConfigKey key, String v, String source) throws ConfigException {
-        String t = v.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("cpu") || t.equals("cuda") || t.matches("cuda:\\d{1,2}")) return t;
-        throw bad(key, v, source);
     }
 
     static List<String> list(String v) {

@@ -2,8 +2,9 @@ package dev.gannet.server.grpc;
 
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.MessageOrBuilder;
+import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.tokenizer.TokenLimitException;
 import dev.gannet.server.api.BackendOverloadedException;
-import dev.gannet.server.api.GenerationRequest;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.grpc.proto.ModelInferRequest;
@@ -19,8 +20,10 @@ import dev.gannet.server.grpc.proto.ServerMetadataRequest;
 import dev.gannet.server.grpc.proto.ServerMetadataResponse;
 import dev.gannet.server.grpc.proto.ServerReadyRequest;
 import dev.gannet.server.grpc.proto.ServerReadyResponse;
-import dev.gannet.server.http.ApiKeyAuth;
-import dev.gannet.server.http.Inflight;
+import dev.gannet.server.common.Admission;
+import dev.gannet.server.common.ApiKeyAuth;
+import dev.gannet.server.common.TokenizeBudget;
+import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -57,9 +60,13 @@ public final class KServeService {
     private final ServerMetrics metrics;
     private final ApiKeyAuth auth;
     private final Duration timeout;
+    private final Admission admission;
+    private final TokenizeBudget budget;
 
     public KServeService(Vertx vertx, ServingBackend backend, String modelName, Inflight inflight,
-                         ServerMetrics metrics, ApiKeyAuth auth, Duration timeout) {
+                         ServerMetrics metrics, ApiKeyAuth auth, Duration timeout, Admission admission,
+                         TokenizeBudget budget) {
+        this.budget = budget;
         this.vertx = vertx;
         this.backend = backend;
         this.modelName = modelName;
@@ -67,6 +74,7 @@ public final class KServeService {
         this.metrics = metrics;
         this.auth = auth;
         this.timeout = timeout;
+        this.admission = admission;
     }
 
     public GrpcServer grpcServer() {
@@ -227,28 +235,57 @@ public final class KServeService {
                         ? "the server is shutting down" : "the model is still loading");
             }
             checkModel(req.getModelName());
-            inputs = LlmInputs.parse(TensorCodec.inputs(req));
+            inputs = LlmInputs.parse(TensorCodec.inputs(req), req.getParametersMap());
             info = backend.modelInfo();
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
-        Future<int[]> ids = inputs.prompt().length() <= INLINE_CHARS
-                ? Future.future(p -> p.complete(backend.tokenize(inputs.prompt(), true)))
-                : vertx.executeBlocking(() -> backend.tokenize(inputs.prompt(), true), false);
-        return ids.compose(prompt -> {
+        long chars = inputs.prompt().length();
+        if (!budget.tryAcquire(chars)) {
+            return Future.failedFuture(new GrpcStatusException(GrpcStatus.RESOURCE_EXHAUSTED, "the server is tokenizing as "
+                    + "much text as it allows at once (" + budget.maxChars() + " characters); retry later"));
+        }
+        int limit = info.contextLength() - 1;
+        java.util.concurrent.Callable<int[]> tokenize = () -> {
+            try {
+                return backend.tokenize(inputs.prompt(), true, limit);
+            } catch (TokenLimitException e) {
+                throw new InvalidInputException("the prompt needs more than " + limit + " tokens; the context length is "
+                        + info.contextLength());
+            }
+        };
+        Future<int[]> ids = chars <= INLINE_CHARS
+                ? Future.future(p -> {
+                    try {
+                        p.complete(tokenize.call());
+                    } catch (Exception e) {
+                        p.fail(e);
+                    }
+                })
+                : vertx.executeBlocking(tokenize, false);
+        return ids.andThen(ar -> budget.release(chars)).compose(prompt -> {
             if (prompt.length == 0 || prompt.length >= info.contextLength()) {
                 return Future.failedFuture(new InvalidInputException("prompt has " + prompt.length
                         + " tokens; the context length is " + info.contextLength()));
             }
-            int maxTokens = Math.min(inputs.maxTokens(), info.contextLength() - prompt.length);
+            // Triton's LLM backends clamp max_tokens to the room left in the context
+            int maxTokens = Math.min(inputs.sampling().maxTokens(), info.contextLength() - prompt.length);
+            try {
+                admission.check(backend.stats(), 1, (long) prompt.length + maxTokens, info.kvCacheTokens());
+            } catch (Admission.Refused r) {
+                return Future.failedFuture(new GrpcStatusException(r.never() ? GrpcStatus.INVALID_ARGUMENT
+                        : GrpcStatus.RESOURCE_EXHAUSTED, r.getMessage()));
+            }
             String id = req.getId().isEmpty() ? "grpc-" + Long.toHexString(System.nanoTime()) : req.getId();
             GrpcGeneration gen = new GrpcGeneration(context, modelName, id, streamCall && inputs.stream(), metrics,
                     inflight, start, sink);
             try {
-                gen.started(backend.submit(new GenerationRequest(id, prompt, inputs.sampling(maxTokens)), gen),
-                        timeout.toMillis());
+                Request r = new Request(prompt, inputs.sampling().withMaxTokens(maxTokens), inputs.priority(), 0L);
+                gen.started(backend.submit(r, gen), timeout.toMillis());
             } catch (BackendOverloadedException e) {
                 return Future.failedFuture(new GrpcStatusException(GrpcStatus.RESOURCE_EXHAUSTED, e.getMessage()));
+            } catch (IllegalArgumentException e) {
+                return Future.failedFuture(e);
             }
             return Future.succeededFuture(gen);
         });

@@ -2,8 +2,14 @@ package dev.gannet.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.runtime.sampler.ParameterException;
+import dev.gannet.runtime.sampler.SamplingParams;
 import dev.gannet.server.api.ModelInfo;
+import dev.gannet.server.common.Admission;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,42 +18,41 @@ import java.util.Set;
 
 /** Turns /v1/completions and /v1/chat/completions bodies into {@link GenerationSpec}s, or 400s. */
 final class RequestParser {
-    static final int MAX_N = 64;
-    static final int MAX_PROMPTS = 64;
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     private RequestParser() {
     }
 
-    static GenerationSpec completion(ObjectNode body, ModelInfo model) {
-        List<Object> prompts = prompts(body, model.vocabSize());
-        int logprobs = JsonFields.optInt(body, "logprobs", -1, 0, 20);
-        SamplingDraft sampling = SamplingDraft.parse(body, model.vocabSize(), logprobs);
+    static GenerationSpec completion(ObjectNode body, ModelInfo model, Admission limits) {
+        List<Object> prompts = prompts(body, model.vocabSize(), limits.maxPrompts());
+        int logprobs = JsonFields.optInt(body, "logprobs", -1, 0, Integer.MAX_VALUE);
         boolean echo = JsonFields.optBool(body, "echo", false);
         Integer maxTokens = maxTokens(body, "max_tokens");
         // OpenAI's completions default is 16 tokens
-        return common(body, false, prompts, List.of(), echo, maxTokens == null ? 16 : maxTokens, "max_tokens",
-                true, sampling);
+        return common(body, false, prompts, List.of(), echo, maxTokens == null ? 16 : maxTokens, "max_tokens", true,
+                SamplingFields.read(body, logprobs), model, limits);
     }
 
-    static GenerationSpec chat(ObjectNode body, ModelInfo model) {
+    static GenerationSpec chat(ObjectNode body, ModelInfo model, Admission limits) {
         List<Map<String, Object>> messages = messages(body);
         boolean logprobs = JsonFields.optBool(body, "logprobs", false);
-        int top = JsonFields.optInt(body, "top_logprobs", 0, 0, 20);
+        int top = JsonFields.optInt(body, "top_logprobs", 0, 0, Integer.MAX_VALUE);
         if (top > 0 && !logprobs) {
             throw ApiException.badRequest("top_logprobs", "'top_logprobs' requires 'logprobs': true");
         }
-        SamplingDraft sampling = SamplingDraft.parse(body, model.vocabSize(), logprobs ? top : -1);
         String param = JsonFields.present(body, "max_completion_tokens") != null ? "max_completion_tokens" : "max_tokens";
         Integer maxTokens = maxTokens(body, param);
         boolean addGenerationPrompt = JsonFields.optBool(body, "add_generation_prompt", true);
-        return common(body, true, List.of(), messages, false, maxTokens, param, addGenerationPrompt, sampling);
+        return common(body, true, List.of(), messages, false, maxTokens == null ? SamplingParams.UNLIMITED : maxTokens,
+                param, addGenerationPrompt, SamplingFields.read(body, logprobs ? top : -1), model, limits);
     }
 
     private static GenerationSpec common(ObjectNode body, boolean chat, List<Object> prompts,
-                                         List<Map<String, Object>> messages, boolean echo, Integer maxTokens,
-                                         String maxTokensParam, boolean addGenerationPrompt, SamplingDraft sampling) {
-        int n = JsonFields.optInt(body, "n", 1, 1, MAX_N);
+                                         List<Map<String, Object>> messages, boolean echo, int maxTokens,
+                                         String maxTokensParam, boolean addGenerationPrompt,
+                                         SamplingParams.Builder sampling, ModelInfo model, Admission limits) {
+        int n = JsonFields.optInt(body, "n", 1, 1, limits.maxN());
+        UnsupportedFields.check(body, chat, n);
         boolean stream = JsonFields.optBool(body, "stream", false);
         ObjectNode streamOptions = JsonFields.optObject(body, "stream_options");
         boolean includeUsage = false;
@@ -57,22 +62,55 @@ final class RequestParser {
             }
             includeUsage = JsonFields.optBool(streamOptions, "include_usage", false);
         }
-        if (sampling.minTokens() > 0 && maxTokens != null && sampling.minTokens() > maxTokens) {
-            throw ApiException.badRequest("min_tokens", "'min_tokens' must not exceed '" + maxTokensParam + "'");
+        int priority = JsonFields.optInt(body, "priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        String salt = JsonFields.optString(body, "cache_salt");
+        if (salt != null && salt.isEmpty()) {
+            throw ApiException.badRequest("cache_salt", "'cache_salt' must not be empty");
         }
-        return new GenerationSpec(chat, prompts, messages, n, stream, includeUsage, echo, maxTokens, maxTokensParam,
-                addGenerationPrompt, sampling);
+        JsonFields.optString(body, "user");  // accepted for OpenAI compatibility, type-checked only
+        SamplingParams params;
+        try {
+            params = sampling.maxTokens(maxTokens).build().checkVocabulary(model.vocabSize());
+        } catch (ParameterException e) {
+            throw renamed(e, "max_tokens", maxTokensParam, chat ? "top_logprobs" : "logprobs");
+        }
+        return new GenerationSpec(chat, prompts, messages, n, stream, includeUsage, echo, params, maxTokensParam,
+                addGenerationPrompt, priority, salt == null ? 0 : cacheKey(salt));
+    }
+
+    /**
+     * The record names fields as completions spell them; chat may have sent the limit as max_completion_tokens and
+     * the logprob count as top_logprobs: name the field the client sent.
+     */
+    private static RuntimeException renamed(ParameterException e, String maxTokens, String maxTokensParam, String logprobsParam) {
+        String message = e.getMessage().replace("'" + maxTokens + "'", "'" + maxTokensParam + "'")
+                .replace("'logprobs'", "'" + logprobsParam + "'");
+        String param = e.param().equals(maxTokens) ? maxTokensParam : e.param().equals("logprobs") ? logprobsParam : e.param();
+        return ApiException.badRequest(param, message);
+    }
+
+    /** A non-zero 64-bit key from the salt's SHA-256 (0 is the shared namespace). */
+    static long cacheKey(String salt) {
+        byte[] d;
+        try {
+            d = MessageDigest.getInstance("SHA-256").digest(salt.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+        long k = 0;
+        for (int i = 0; i < 8; i++) k = (k << 8) | (d[i] & 0xff);
+        return k == 0 ? 1 : k;
     }
 
     private static Integer maxTokens(ObjectNode body, String field) {
         if (JsonFields.present(body, field) == null) {
             return null;
         }
-        return JsonFields.optInt(body, field, 0, 1, Integer.MAX_VALUE);
+        return JsonFields.optInt(body, field, 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     /** {@code prompt}: a string, a token-id array, or a non-empty list of either. */
-    private static List<Object> prompts(ObjectNode body, int vocabSize) {
+    private static List<Object> prompts(ObjectNode body, int vocabSize, int maxPrompts) {
         JsonNode node = JsonFields.present(body, "prompt");
         if (node == null) {
             throw ApiException.badRequest("prompt", "'prompt' is required");
@@ -87,8 +125,8 @@ final class RequestParser {
         if (node.get(0).isNumber()) {
             return List.of(JsonFields.tokenIds(node, "prompt", vocabSize));
         }
-        if (node.size() > MAX_PROMPTS) {
-            throw ApiException.badRequest("prompt", "at most " + MAX_PROMPTS + " prompts per request, got " + node.size());
+        if (node.size() > maxPrompts) {
+            throw ApiException.badRequest("prompt", "at most " + maxPrompts + " prompts per request (max_prompts), got " + node.size());
         }
         List<Object> out = new ArrayList<>(node.size());
         for (JsonNode item : node) {
@@ -145,7 +183,9 @@ final class RequestParser {
         if (!content.isArray()) {
             throw ApiException.badRequest("messages", "'" + where + ".content' must be a string or an array of parts");
         }
+        // text parts are joined with a newline, as vLLM and llama.cpp do
         StringBuilder text = new StringBuilder();
+        boolean first = true;
         for (JsonNode part : content) {
             JsonNode type = part.get("type");
             JsonNode partText = part.get("text");
@@ -153,6 +193,10 @@ final class RequestParser {
                 throw ApiException.badRequest("messages", "'" + where
                         + ".content' parts must be {\"type\":\"text\",\"text\":...}: this model takes text only");
             }
+            if (!first) {
+                text.append('\n');
+            }
+            first = false;
             text.append(partText.textValue());
         }
         return text.toString();

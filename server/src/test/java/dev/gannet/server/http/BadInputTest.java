@@ -68,6 +68,20 @@ class BadInputTest {
             /v1/completions | "stop_token_ids":["a"]                 | stop_token_ids
             /v1/completions | "model":5                              | model
             /v1/completions | "max_tokens":300                       | max_tokens
+            /v1/completions | "stop_token_ids":[70000]               | stop_token_ids
+            /v1/completions | "stop":["x","x","x","x","x","x","x","x","x","x","x","x","x","x","x","x","x"] | stop
+            /v1/completions | "priority":"high"                      | priority
+            /v1/completions | "cache_salt":""                        | cache_salt
+            /v1/completions | "cache_salt":5                         | cache_salt
+            /v1/completions | "suffix":"end"                         | suffix
+            /v1/completions | "best_of":3                            | best_of
+            /v1/completions | "n":2,"best_of":1                      | best_of
+            /v1/completions | "response_format":{"type":"sound"}     | response_format
+            /v1/completions | "response_format":{"type":"json_object"} | response_format
+            /v1/completions | "guided_json":{"type":"object"}        | guided_json
+            /v1/completions | "guided_regex":"a+"                    | guided_regex
+            /v1/completions | "structured_outputs":{"regex":"a+"}    | structured_outputs
+            /v1/completions | "prompt_logprobs":1                    | prompt_logprobs
             """)
     void completionFieldErrors(String path, String field, String param) throws Exception {
         String body = field.contains("\"prompt\"") ? "{" + field + "}" : "{\"prompt\":\"x\"," + field + "}";
@@ -109,9 +123,31 @@ class BadInputTest {
             "messages":[{"role":"user","content":"x"}],"logprobs":true,"top_logprobs":30 | top_logprobs
             "messages":[{"role":"user","content":"x"}],"temperature":-1              | temperature
             "messages":[{"role":"user","content":"x"}],"max_tokens":1000             | max_tokens
+            "messages":[{"role":"user","content":"x"}],"max_completion_tokens":1000  | max_completion_tokens
+            "messages":[{"role":"user","content":"x"}],"min_tokens":9,"max_completion_tokens":3 | min_tokens
+            "messages":[{"role":"user","content":"x"}],"response_format":{"type":"sound"} | response_format
+            "messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{}}} | response_format
+            "messages":[{"role":"user","content":"x"}],"response_format":"json"      | response_format
+            "messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}] | tools
+            "messages":[{"role":"user","content":"x"}],"tools":{}                    | tools
+            "messages":[{"role":"user","content":"x"}],"tool_choice":"required"      | tool_choice
+            "messages":[{"role":"user","content":"x"}],"functions":[{"name":"f"}]    | functions
+            "messages":[{"role":"user","content":"x"}],"modalities":["audio"]        | modalities
+            "messages":[{"role":"user","content":"x"}],"chat_template_kwargs":{"enable_thinking":false} | chat_template_kwargs
             """)
     void chatFieldErrors(String fields, String param) throws Exception {
         assertBadRequest("/v1/chat/completions", "{" + fields + "}", param);
+    }
+
+    @Test
+    void fieldsThatAskForNothingAreAccepted() throws Exception {
+        String chat = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2,";
+        for (String fields : new String[] {"\"response_format\":{\"type\":\"text\"}", "\"tools\":[]",
+                "\"tool_choice\":\"none\"", "\"parallel_tool_calls\":false", "\"modalities\":[\"text\"]",
+                "\"priority\":-5", "\"cache_salt\":\"tenant-7\""}) {
+            HttpResponse<String> r = h.post("/v1/chat/completions", "{" + chat + fields + "}");
+            assertEquals(200, r.statusCode(), fields + " -> " + r.body());
+        }
     }
 
     @Test

@@ -109,7 +109,7 @@ class LifecycleTest {
     @Test
     void jsonRequestLogLines() throws Exception {
         try (ServerHarness h = new ServerHarness(new FakeBackend(256),
-                ServerOptions.defaults("fake").withLogFormat(ServerOptions.LogFormat.JSON))) {
+                ServerOptions.defaults("fake").withLogFormat(dev.gannet.server.config.LogFormat.JSON))) {
             HttpResponse<String> r = h.post("/v1/completions", "{\"prompt\":\"ab\",\"max_tokens\":4}");
             String id = json(r.body()).get("id").asText();
             waitFor(() -> h.logLines.stream().anyMatch(l -> l.contains(id)));

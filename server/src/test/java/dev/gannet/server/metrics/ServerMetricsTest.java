@@ -19,7 +19,7 @@ class ServerMetricsTest {
 
     @Test
     void exposesVllmNamesWithTheGannetColonPrefix() {
-        try (ServerMetrics m = new ServerMetrics("tiny", () -> new BackendStats(3, 2, 0.25, 100, 40, 5))) {
+        try (ServerMetrics m = new ServerMetrics("tiny", () -> new BackendStats(3, 2, 700, 0.25, 100, 40, 5))) {
             m.recordTimeToFirstToken(20_000_000L);
             m.recordInterTokenLatency(21_000_000L);
             m.recordFinished(FinishReason.LENGTH, 7, 9, 500_000_000L, 1_000_000L, 2_000_000L, 3_000_000L);

@@ -1,6 +1,4 @@
-package dev.gannet.server.http;
-
-import io.vertx.ext.web.RoutingContext;
+package dev.gannet.server.common;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -40,14 +38,6 @@ public final class ApiKeyAuth {
             match |= MessageDigest.isEqual(key, presented);
         }
         return match;
-    }
-
-    void handle(RoutingContext ctx) {
-        if (accepts(ctx.request().getHeader("Authorization"))) {
-            ctx.next();
-        } else {
-            ctx.fail(ApiException.unauthorized());
-        }
     }
 
     private static byte[] sha256(String s) {

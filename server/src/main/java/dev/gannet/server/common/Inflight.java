@@ -1,4 +1,4 @@
-package dev.gannet.server.http;
+package dev.gannet.server.common;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
