@@ -1,5 +1,6 @@
 package dev.gannet.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -56,6 +57,18 @@ class ModuleDependencyTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gannet.runtime..", "dev.gannet.server..",
                         "dev.gannet.kv..", "dev.gannet.cuda..")
                 .allowEmptyShould(true)
+                .check(classes);
+    }
+
+    /**
+     * The chat-template interpreter runs templates from model files: it uses plain data and the JDK's
+     * collections, never reflection, and nothing of the engine (the CLI and the server both use it).
+     */
+    @Test
+    void templateInterpreterIsSelfContainedAndReflectionFree() {
+        classes().that().resideInAPackage("dev.gannet.runtime.template..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java.lang", "java.util..", "java.math..",
+                        "java.time..", "com.fasterxml.jackson..", "dev.gannet.runtime.template..")
                 .check(classes);
     }
 

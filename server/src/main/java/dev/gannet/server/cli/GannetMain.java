@@ -5,6 +5,7 @@ import dev.gannet.router.RouterCommand;
 import dev.gannet.runtime.cli.CliCommand;
 import dev.gannet.runtime.cli.GenerateCommand;
 import dev.gannet.runtime.cli.ModelCommand;
+import dev.gannet.runtime.cli.TemplateCommand;
 import dev.gannet.runtime.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ public final class GannetMain {
         cl.addSubcommand("generate", GenerateCommand.commandLine());
         cl.addSubcommand("tokenize", TokenizeCommand.commandLine());
         cl.addSubcommand("model", ModelCommand.commandLine());
+        cl.addSubcommand("template", TemplateCommand.commandLine());
         cl.addSubcommand("router", RouterCommand.commandLine());
         cl.addSubcommand("loadtest", new LoadtestCommand());
         return CliCommand.oneLineErrors(cl);

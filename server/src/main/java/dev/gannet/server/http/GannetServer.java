@@ -91,6 +91,9 @@ public final class GannetServer {
     /** Binds and starts serving; the future holds the bound port (useful with port 0). */
     public Future<Integer> start() {
         ChatTemplate override = options.chatTemplate() == null ? null : new ChatTemplate(options.chatTemplate());
+        if (override != null && override.syntaxError() != null) {
+            return Future.failedFuture(new IllegalArgumentException("--chat-template: " + override.syntaxError()));
+        }
         ApiKeyAuth auth = new ApiKeyAuth(options.apiKeys());
         Router router = router(auth, override);
         KServeService grpc = new KServeService(vertx, backend, options.servedModelName(), inflight, metrics, auth,
