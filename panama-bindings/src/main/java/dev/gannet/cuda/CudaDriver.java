@@ -81,6 +81,7 @@ public final class CudaDriver {
     private static final Downcall cuMemcpyDtoH_v2 = fn("cuMemcpyDtoH_v2", ADDRESS, JAVA_LONG, JAVA_LONG);
     private static final Downcall cuMemcpyHtoDAsync_v2 = fn("cuMemcpyHtoDAsync_v2", JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS);
     private static final Downcall cuMemcpyDtoHAsync_v2 = fn("cuMemcpyDtoHAsync_v2", ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
+    private static final Downcall cuMemcpyDtoDAsync_v2 = fn("cuMemcpyDtoDAsync_v2", JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS);
     private static final Downcall cuMemsetD8_v2 = fn("cuMemsetD8_v2", JAVA_LONG, JAVA_BYTE, JAVA_LONG);
     private static final Downcall cuMemsetD32_v2 = fn("cuMemsetD32_v2", JAVA_LONG, JAVA_INT, JAVA_LONG);
     private static final Downcall cuMemHostAlloc = fn("cuMemHostAlloc", ADDRESS, JAVA_LONG, JAVA_INT);
@@ -104,7 +105,7 @@ public final class CudaDriver {
             cuDeviceGetName, cuDeviceGetAttribute, cuDeviceTotalMem_v2, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRelease_v2,
             cuCtxSetCurrent, cuCtxSynchronize, cuStreamCreate, cuStreamDestroy_v2, cuStreamSynchronize, cuEventCreate,
             cuEventRecord, cuEventSynchronize, cuEventElapsedTime_v2, cuEventDestroy_v2, cuMemAlloc_v2, cuMemFree_v2,
-            cuMemcpyHtoD_v2, cuMemcpyDtoH_v2, cuMemcpyHtoDAsync_v2, cuMemcpyDtoHAsync_v2, cuMemsetD8_v2, cuMemsetD32_v2,
+            cuMemcpyHtoD_v2, cuMemcpyDtoH_v2, cuMemcpyHtoDAsync_v2, cuMemcpyDtoHAsync_v2, cuMemcpyDtoDAsync_v2, cuMemsetD8_v2, cuMemsetD32_v2,
             cuMemHostAlloc, cuMemFreeHost, cuMemGetInfo_v2, cuModuleLoadData, cuModuleGetFunction, cuModuleUnload,
             cuFuncSetAttribute, cuLaunchKernel, cuStreamBeginCapture_v2, cuStreamEndCapture, cuGraphInstantiateWithFlags,
             cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy);
@@ -188,6 +189,9 @@ public final class CudaDriver {
     }
     public static int cuMemcpyDtoHAsync_v2(MemorySegment dstHost, long srcDevice, long byteCount, MemorySegment hStream) {
         try { return (int) cuMemcpyDtoHAsync_v2.handle().invokeExact(dstHost, srcDevice, byteCount, hStream); } catch (Throwable t) { throw Downcall.unexpected(t); }
+    }
+    public static int cuMemcpyDtoDAsync_v2(long dstDevice, long srcDevice, long byteCount, MemorySegment hStream) {
+        try { return (int) cuMemcpyDtoDAsync_v2.handle().invokeExact(dstDevice, srcDevice, byteCount, hStream); } catch (Throwable t) { throw Downcall.unexpected(t); }
     }
     public static int cuMemsetD8_v2(long dstDevice, byte uc, long n) {
         try { return (int) cuMemsetD8_v2.handle().invokeExact(dstDevice, uc, n); } catch (Throwable t) { throw Downcall.unexpected(t); }
