@@ -45,6 +45,16 @@ class CudaBackendGpuTest {
         return (named == null || named.isBlank() ? SHARED : Arrays.asList(named.split(","))).stream().map(String::strip);
     }
 
+    /** A dense (f16) model of the tiny shape: the shared one, or what {@code -Dgannet.gpu.model.dense} names. */
+    static String denseModel() {
+        return System.getProperty("gannet.gpu.model.dense", "tiny-llama-f16.gguf");
+    }
+
+    /** A Q8_0 model of the tiny shape: the shared one, or what {@code -Dgannet.gpu.model.quant} names. */
+    static String quantModel() {
+        return System.getProperty("gannet.gpu.model.quant", "tiny-llama-q8_0.gguf");
+    }
+
     static Path path(String name) {
         Path p = Path.of(name).isAbsolute() ? Path.of(name) : TestModels.dir().resolve(name);
         if (!Files.isRegularFile(p)) throw new AssertionError("test model " + p.toAbsolutePath() + " is missing");
@@ -122,7 +132,7 @@ class CudaBackendGpuTest {
     @Test
     void graphsSplitsAndGemvCrossoverDoNotChangeTheResult() throws Exception {
         requireGpu();
-        Path p = path("tiny-llama-q8_0.gguf");
+        Path p = path(quantModel());
         try (Model m = ModelLoader.load(p)) {
             int[] prompt = prompt(p);
             Stepper.Path eager;
@@ -143,7 +153,7 @@ class CudaBackendGpuTest {
     @Test
     void quantizedKvCachesStayCloseToTheNativeOne() throws Exception {
         requireGpu();
-        Path p = path("tiny-llama-f16.gguf");
+        Path p = path(denseModel());
         try (Model m = ModelLoader.load(p)) {
             int[] prompt = prompt(p);
             Stepper.Path nat;
@@ -164,7 +174,7 @@ class CudaBackendGpuTest {
     @Test
     void aModelThatDoesNotFitIsOneLineBeforeAnyUpload() throws Exception {
         requireGpu();
-        try (Model m = ModelLoader.load(path("tiny-llama-f32.gguf"))) {
+        try (Model m = ModelLoader.load(path(denseModel()))) {
             CudaOptions tiny = new CudaOptions(0, 1, false, 0.0001, KvStorage.Precision.AUTO, BLOCK, 256, 32, CudaTuning.defaults(),
                     CudaTestEnvironment.paths());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.open(m, tiny));

@@ -56,7 +56,7 @@ class CudaServingGpuTest {
     @Test
     void twentyFourPromptsBatchedEqualEachAlone() throws Exception {
         CudaBackendGpuTest.requireGpu();
-        Path p = CudaBackendGpuTest.path("tiny-llama-q8_0.gguf");
+        Path p = CudaBackendGpuTest.path(CudaBackendGpuTest.quantModel());
         Model m = ModelLoader.load(p);
         Tokenizer t = Tokenizers.load(p);
         ComputeOptions compute = new ComputeOptions(new Device(Device.Kind.CUDA, 0), CpuCompute.VECTOR, 2, 1, 0,

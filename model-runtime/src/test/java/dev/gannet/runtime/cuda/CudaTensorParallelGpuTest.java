@@ -29,7 +29,7 @@ class CudaTensorParallelGpuTest {
     @Test
     void oneRankOverNcclEqualsThePlainBackend() throws Exception {
         CudaBackendGpuTest.requireGpu();
-        Path p = CudaBackendGpuTest.path("tiny-llama-f16.gguf");
+        Path p = CudaBackendGpuTest.path(CudaBackendGpuTest.denseModel());
         try (Model m = ModelLoader.load(p)) {
             int[] prompt = CudaBackendGpuTest.prompt(p);
             Stepper.Path plain;
@@ -47,7 +47,9 @@ class CudaTensorParallelGpuTest {
     @Test
     void twoRanksOnOneGpuEqualTpOne() throws Exception {
         CudaBackendGpuTest.requireGpu();
-        for (String name : new String[] {"tiny-llama-f16.gguf", "tiny-llama-q8_0.gguf", "tiny-qwen2-q8_0.gguf"}) {
+        String qwen = System.getProperty("gannet.gpu.model.qwen", "tiny-qwen2-q8_0.gguf"); // empty: not carried
+        for (String name : java.util.stream.Stream.of(CudaBackendGpuTest.denseModel(), CudaBackendGpuTest.quantModel(), qwen)
+                .filter(n -> !n.isBlank()).toList()) {
             Path p = CudaBackendGpuTest.path(name);
             try (Model m = ModelLoader.load(p)) {
                 int[] prompt = CudaBackendGpuTest.prompt(p);

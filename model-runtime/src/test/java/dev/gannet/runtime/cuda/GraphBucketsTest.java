@@ -16,7 +16,8 @@ class GraphBucketsTest {
         assertEquals(4, b.batchBucket(3));
         assertEquals(64, b.batchBucket(33));
         assertEquals(-1, b.batchBucket(65)); // larger steps run eagerly
-        assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 128), GraphBuckets.forLimits(100, 256, 8192).batches());
+        assertEquals(List.of(1, 2, 4, 8, 16, 32, 64, 100), GraphBuckets.forLimits(100, 256, 8192).batches()); // never past max_running
+        assertEquals(List.of(1), GraphBuckets.forLimits(1, 256, 8192).batches());
         assertEquals(List.of(1, 2, 4, 8), GraphBuckets.forLimits(512, 8, 8192).batches());
     }
 
