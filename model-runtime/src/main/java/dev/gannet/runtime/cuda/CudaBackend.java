@@ -103,7 +103,7 @@ public final class CudaBackend implements BatchForward {
                     slice.heads(), slice.kvHeads(), slice.ffn(), gpu.smCount(), o.tuning());
             this.buckets = GraphBuckets.forLimits(maxLogits, o.tuning().graphMaxBatch(), c.contextLength());
             this.graphs = o.tuning().graphs() && coll == null ? new DecodeGraphs(gpu.cuda(), buckets) : null;
-            gpu.cuda().synchronize();
+            gpu.cuda().synchronizeAll(); // the set-up's memsets and pageable copies ran on the NULL stream
             this.memory = new DeviceMemory(gpu.name(), gpu.total(), gpu.total() - gpu.freeAtStart(), afterWeights,
                     arena.bytes() - afterBuffers, afterBuffers - afterWeights);
         } catch (RuntimeException | Error e) {
@@ -277,6 +277,7 @@ public final class CudaBackend implements BatchForward {
         closed = true;
         try {
             gpu.cuda().makeCurrent();
+            gpu.cuda().synchronizeAll(); // nothing in flight may use what is freed below
             if (graphs != null) graphs.close();
         } finally {
             try {

@@ -146,6 +146,14 @@ public final class CudaContext implements AutoCloseable {
         check(CudaDriver.cuMemcpyDtoH_v2(host, devicePointer, host.byteSize()), "cuMemcpyDtoH_v2");
     }
 
+    /**
+     * Waits for all work of the context, the NULL stream included: the synchronous memset and pageable copies of
+     * set-up run there and are not ordered with this context's non-blocking stream.
+     */
+    public void synchronizeAll() {
+        check(CudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
     public void synchronize() {
         check(CudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
     }

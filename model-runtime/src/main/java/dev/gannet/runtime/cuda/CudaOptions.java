@@ -9,7 +9,7 @@ import dev.gannet.runtime.model.KvStorage;
  * cache's element type and block size, the step limits, tuning, and where the CUDA libraries are.
  *
  * @param maxTokens most tokens of one step
- * @param maxLogits most logit rows of one step; also the most sequences of one step (the engine's max_running)
+ * @param maxLogits most logit rows of one step; also the most sequences of one step (the engine's max_running), at most maxTokens
  */
 public record CudaOptions(int ordinal, int tp, boolean sameDevice, double memoryUtilization, KvStorage.Precision kvDtype,
                           int blockSize, int maxTokens, int maxLogits, CudaTuning tuning, CudaLibraryPaths paths) {
@@ -19,7 +19,7 @@ public record CudaOptions(int ordinal, int tp, boolean sameDevice, double memory
             throw new IllegalArgumentException("gpu_memory_utilization must be in (0, 1], got " + memoryUtilization);
         }
         if (kvDtype == null || tuning == null || paths == null) throw new IllegalArgumentException("kv dtype, tuning and paths must be set");
-        if (blockSize < 1 || Integer.bitCount(blockSize) != 1 || maxTokens < 1 || maxLogits < 1) {
+        if (blockSize < 1 || Integer.bitCount(blockSize) != 1 || maxTokens < 1 || maxLogits < 1 || maxLogits > maxTokens) {
             throw new IllegalArgumentException("block size " + blockSize + ", max tokens " + maxTokens + ", max logits " + maxLogits);
         }
     }

@@ -224,6 +224,9 @@ public final class CudaTensorParallel implements BatchForward {
     @Override
     public float[] forward(ForwardBatch batch) {
         batch.checkFits(c, maxTokens, maxLogits, numBlocks, ranks[0].kvBlockSize());
+        if (batch.numSeqs() > maxLogits) {
+            throw new IllegalArgumentException(batch.numSeqs() + " sequences in one step, this backend holds at most " + maxLogits);
+        }
         current = batch;
         runAll(stepTask);
         int numLogits = batch.numLogits(), vocab = c.vocabSize();

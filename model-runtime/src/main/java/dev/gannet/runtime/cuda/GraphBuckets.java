@@ -24,15 +24,16 @@ public record GraphBuckets(List<Integer> batches, int maxContext) {
         }
     }
 
-    /** 1, 2, 4, 8, ... doubling up to the first power of two >= min(maxRunning, cap) (vLLM captures a similar ladder). */
+    /**
+     * 1, 2, 4, 8, ... doubling while below {@code top = min(maxRunning, cap)}, then {@code top} itself (vLLM captures a
+     * similar ladder): never more sequences than the step buffers hold.
+     */
     public static GraphBuckets forLimits(int maxRunning, int cap, int maxContext) {
         if (maxRunning < 1 || cap < 1) throw new IllegalArgumentException("maxRunning " + maxRunning + ", cap " + cap);
         int top = Math.min(maxRunning, cap);
         List<Integer> b = new ArrayList<>();
-        for (int s = 1; ; s *= 2) {
-            b.add(s);
-            if (s >= top) break;
-        }
+        for (int s = 1; s < top; s *= 2) b.add(s);
+        b.add(top);
         return new GraphBuckets(b, maxContext);
     }
 
