@@ -138,6 +138,18 @@ wait_for() { # wait_for FILE SECONDS: true once FILE exists
   [ -s "$1" ]
 }
 
+http_get() { # http_get URL: the body on stdout, fails unless 2xx (curl where the machine has it, else bash's /dev/tcp)
+  if command -v curl >/dev/null; then curl -sf "$1"; return; fi
+  local hostport=${1#http://}; hostport=${hostport%%/*}; local path=/${1#http://*/}
+  exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport" >&3
+  local status body
+  IFS= read -r status <&3
+  body=$(cat <&3); exec 3>&-
+  grep -q ' 2[0-9][0-9] ' <<<"$status" || return 1
+  sed '1,/^\r\{0,1\}$/d' <<<"$body"
+}
+
 serve_and_load() { # gannet serve --device cuda on the F16 8B model, then gannet loadtest at 1/16/64
   local model=$big/llama-3-8b-f16.gguf port=18080 pid
   wait_for "$model" "${wait16:-200}" || { echo "no $model (synth-f16 failed or is late)"; return 3; }
@@ -146,12 +158,12 @@ serve_and_load() { # gannet serve --device cuda on the F16 8B model, then gannet
   pid=$!
   local ok=""
   for _ in $(seq 1 120); do
-    if curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1; then ok=1; break; fi
+    if http_get "http://127.0.0.1:$port/ready" >/dev/null 2>&1; then ok=1; break; fi
     kill -0 $pid 2>/dev/null || break
     sleep 1
   done
   if [ -z "$ok" ]; then echo "the server did not become ready"; tail -5 "$out/stages/serve-server.log"; kill $pid 2>/dev/null; return 4; fi
-  curl -s "http://127.0.0.1:$port/metrics" | grep '^gannet:gpu' >"$out/metrics-gpu.txt"
+  http_get "http://127.0.0.1:$port/metrics" | grep '^gannet:gpu' >"$out/metrics-gpu.txt"
   "$dev/bin/gannet" loadtest --url "http://127.0.0.1:$port" --concurrency 1,16,64 --prompt-tokens 256 --max-tokens 128 \
     --requests 128 --duration 20 --out "$out/loadtest"
   local rc=$?
@@ -228,7 +240,7 @@ run() {
     '$dev/bin/jrun' dev.gannet.runtime.cuda.bench.GpuBench model '$big/llama-3-8b-f16.gguf' f16 '$out/bench-f16.json'"
   stage bench8 110 bash -c "$(declare -f wait_for); { wait_for '$big/llama-3-8b-q8_0.gguf' $wait8 || { echo 'no llama-3-8b-q8_0.gguf: no driver, or synth-q8_0 failed or is late'; exit 3; }; } &&
     '$dev/bin/jrun' dev.gannet.runtime.cuda.bench.GpuBench model '$big/llama-3-8b-q8_0.gguf' q8_0 '$out/bench-q8_0.json'"
-  stage serve 150 bash -c "$(declare -f wait_for serve_and_load); dev='$dev'; big='$big'; out='$out'; wait16=$wait16; serve_and_load"
+  stage serve 150 bash -c "$(declare -f wait_for http_get serve_and_load); dev='$dev'; big='$big'; out='$out'; wait16=$wait16; serve_and_load"
   [ -z "$synth_pid" ] || kill "$synth_pid" 2>/dev/null
   report
   echo "gpu-check: stages:"; cat "$out/stages.txt"

@@ -21,6 +21,9 @@ import java.util.List;
 public final class CudaDriver {
     private CudaDriver() { }
 
+    /** CUDA_VERSION of the cuda.h the generated bindings came from (the toolkit's, 13.0). */
+    static final int GENERATED_FROM_CUDA_VERSION = 13000;
+
     static final NativeLibrary LIB = new NativeLibrary("CUDA driver", List.of("libcuda.so.1", "libcuda.so"), "cuInit");
 
     /** Opens libcuda once per process; returns where it was found. Throws {@link CudaUnavailableException}. */
