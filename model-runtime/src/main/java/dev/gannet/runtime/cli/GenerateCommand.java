@@ -1,6 +1,8 @@
 package dev.gannet.runtime.cli;
 
+import dev.gannet.cuda.CudaLibraryPaths;
 import dev.gannet.runtime.backend.ComputeOptions;
+import dev.gannet.runtime.backend.ForwardFactory;
 import dev.gannet.runtime.backend.Device;
 import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.Request;
@@ -97,9 +99,14 @@ public final class GenerateCommand extends CliCommand {
     @Option(names = "--tp", defaultValue = "1", description = "tensor-parallel ranks, thread groups sharing --threads (default: ${DEFAULT-VALUE})")
     int tp;
 
+    /** Where the CUDA libraries are looked for: read from the environment once, here at the command's entry. */
+    private CudaLibraryPaths cudaLibraries = CudaLibraryPaths.none();
+
     /** The command, ready to add under {@code gannet}. */
     public static CommandLine commandLine() {
-        return oneLineErrors(new CommandLine(new GenerateCommand()));
+        GenerateCommand c = new GenerateCommand();
+        c.cudaLibraries = CudaLibraryPaths.fromEnvironment(System.getenv());
+        return oneLineErrors(new CommandLine(c));
     }
 
     @Override
@@ -111,6 +118,7 @@ public final class GenerateCommand extends CliCommand {
         if (n < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + n);
         if (tp < 1) throw new IllegalArgumentException("--tp must be >= 1, got " + tp);
         Device dev = Device.parse(device);
+        ForwardFactory.checkAvailable(dev, tp, cudaLibraries); // before the model is loaded
         if (!Files.exists(model)) throw new IOException(model + ": no such file or folder");
         long t0 = System.nanoTime();
         Tokenizer tok = Tokenizers.load(model);
@@ -123,8 +131,9 @@ public final class GenerateCommand extends CliCommand {
             }
             int length = Math.min(context, ids.length + maxTokens);
             long kvBytes = KvStorage.bytesFor(m.config(), (length + 15) / 16 + 2, 16, KvStorage.Precision.F32);
+            // f32 on the CPU, the activation dtype on a GPU (whose cache takes what gpu_memory_utilization leaves)
             ServingOptions options = new ServingOptions(new ComputeOptions(dev, CpuCompute.VECTOR, n, tp, kvBytes,
-                    KvStorage.Precision.F32, 16, 256, 1), 1, length, true);
+                    KvStorage.Precision.AUTO, 16, 256, 1, ComputeOptions.DEFAULT_GPU_MEMORY_UTILIZATION, cudaLibraries), 1, length, true);
             try (LlmService service = new LlmService(m, tok, options)) {
                 long t1 = System.nanoTime();
                 LinkedBlockingQueue<RequestEvent> events = new LinkedBlockingQueue<>();

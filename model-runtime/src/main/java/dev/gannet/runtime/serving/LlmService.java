@@ -125,6 +125,9 @@ public final class LlmService implements AutoCloseable {
     /** Where the model runs. */
     public Device device() { return stack.device(); }
 
+    /** How a GPU stack uses device memory (for /metrics); null on the CPU. */
+    public dev.gannet.runtime.cuda.DeviceMemory deviceMemory() { return stack.deviceMemory(); }
+
     /** How the model is split across ranks, for the start-up log and /v1/models. */
     public String sharding() { return stack.sharding(); }
 

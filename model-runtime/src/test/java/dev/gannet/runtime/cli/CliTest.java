@@ -138,6 +138,13 @@ class CliTest {
                 "--threads", "1", "--temperature", "1", "--seed", "5");
         assertEquals(seeded1.out(), seeded2.out());
         assertUserError(run(GenerateCommand.commandLine(), "--model", model, "--prompt", "x", "--top-p", "0"), "'top_p'");
-        assertUserError(run(GenerateCommand.commandLine(), "--model", model, "--prompt", "x", "--device", "cuda:0"), "CUDA backend");
+    }
+
+    @Test
+    void generateOnCudaWithoutADriverSaysWhatIsMissingInOneLine() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.gannet.runtime.cuda.CudaTestEnvironment.driverLoads(),
+                "a CUDA driver loads here: the no-driver error cannot be shown");
+        String model = TestModels.path("stories260K.gguf").toString();
+        assertUserError(run(GenerateCommand.commandLine(), "--model", model, "--prompt", "x", "--device", "cuda:0"), "libcuda.so.1 not found");
     }
 }

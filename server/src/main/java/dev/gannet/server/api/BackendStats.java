@@ -12,9 +12,24 @@ package dev.gannet.server.api;
  * @param prefixCacheQueries  prompt tokens looked up in the prefix cache
  * @param prefixCacheHits     of those, tokens found cached
  * @param preemptions         sequences preempted (KV evicted, to be recomputed)
+ * @param gpu                 device memory of a GPU backend; null on the CPU
  */
 public record BackendStats(int running, int waiting, long waitingTokens, double kvCacheUsage,
-                           long prefixCacheQueries, long prefixCacheHits, long preemptions) {
+                           long prefixCacheQueries, long prefixCacheHits, long preemptions, GpuMemory gpu) {
+    /**
+     * A GPU backend's device memory in bytes, fixed once it is built.
+     *
+     * @param total       memory of the GPUs used
+     * @param used        what Gannet allocated: weights + KV cache + activations
+     */
+    public record GpuMemory(long total, long used, long weights, long kvCache, long activations) {}
+
+    /** A backend without a GPU. */
+    public BackendStats(int running, int waiting, long waitingTokens, double kvCacheUsage, long prefixCacheQueries,
+                        long prefixCacheHits, long preemptions) {
+        this(running, waiting, waitingTokens, kvCacheUsage, prefixCacheQueries, prefixCacheHits, preemptions, null);
+    }
+
     public BackendStats {
         if (running < 0 || waiting < 0 || waitingTokens < 0) {
             throw new IllegalArgumentException("running/waiting must be >= 0: " + running + "/" + waiting);

@@ -79,8 +79,10 @@ public final class EngineBackend implements ServingBackend {
     public BackendStats stats() {
         EngineStats s = service.stats();
         double usage = s.kvUsableBlocks() == 0 ? 0 : (double) s.kvUsedBlocks() / s.kvUsableBlocks();
+        var m = service.deviceMemory();
         return new BackendStats(s.running(), s.waiting() + (int) Math.min(Integer.MAX_VALUE, service.queuedRequests()),
                 s.waitingTokens() + service.queuedTokens(), Math.min(1, Math.max(0, usage)), s.prefixQueryTokens(),
-                s.prefixHitTokens(), s.preemptions());
+                s.prefixHitTokens(), s.preemptions(),
+                m == null ? null : new BackendStats.GpuMemory(m.total(), m.used(), m.weights(), m.kvCache(), m.activations()));
     }
 }

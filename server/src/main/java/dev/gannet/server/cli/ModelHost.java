@@ -1,6 +1,8 @@
 package dev.gannet.server.cli;
 
+import dev.gannet.cuda.CudaLibraryPaths;
 import dev.gannet.runtime.backend.ComputeOptions;
+import dev.gannet.runtime.backend.Device;
 import dev.gannet.runtime.backend.ForwardFactory;
 import dev.gannet.runtime.model.CpuCompute;
 import dev.gannet.runtime.model.Model;
@@ -36,9 +38,9 @@ final class ModelHost {
     /**
      * @param cacheDir where the demo model is kept (e.g. ~/.cache/gannet)
      */
-    static Loaded load(ServerConfig cfg, Path cacheDir) throws ConfigException, IOException {
+    static Loaded load(ServerConfig cfg, Path cacheDir, CudaLibraryPaths cudaLibraries) throws ConfigException, IOException {
         try {
-            ForwardFactory.checkAvailable(cfg.device()); // before a model of many gigabytes is loaded for nothing
+            ForwardFactory.checkAvailable(cfg.device(), cfg.tp(), cudaLibraries); // before a model of many gigabytes is loaded for nothing
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -58,8 +60,10 @@ final class ModelHost {
                 cfg.packedCache() ? PackedCache.forModel(path, cacheDir.resolve("packed")) : PackedCache.none());
         try {
             Tokenizer tok = Tokenizers.load(path);
+            boolean cpu = cfg.device().kind() == Device.Kind.CPU; // a GPU sizes its cache from gpu_memory_utilization
             ComputeOptions compute = new ComputeOptions(cfg.device(), CpuCompute.VECTOR, cfg.threads(), cfg.tp(),
-                    kvCacheBytes(cfg), cfg.kvCacheDtype(), cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning());
+                    cpu ? kvCacheBytes(cfg) : 0, cfg.kvCacheDtype(), cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(),
+                    cfg.gpuMemoryUtilization(), cudaLibraries);
             LlmService service = new LlmService(model, tok, new ServingOptions(compute, cfg.maxRunning(), cfg.maxModelLen(),
                     cfg.enablePrefixCaching()), cfg.warmup());
             EngineBackend backend = new EngineBackend(service, name, template);

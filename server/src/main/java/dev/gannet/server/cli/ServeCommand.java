@@ -1,5 +1,6 @@
 package dev.gannet.server.cli;
 
+import dev.gannet.cuda.CudaLibraryPaths;
 import dev.gannet.server.common.Admission;
 import dev.gannet.server.config.ConfigException;
 import dev.gannet.server.config.ConfigKey;
@@ -91,7 +92,8 @@ public final class ServeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         ModelHost.Loaded loaded;
         try {
-            loaded = ModelHost.load(cfg, Path.of(System.getProperty("user.home"), ".cache", "gannet"));
+            loaded = ModelHost.load(cfg, Path.of(System.getProperty("user.home"), ".cache", "gannet"),
+                    CudaLibraryPaths.fromEnvironment(env));
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("gannet serve: " + e.getMessage());
             return 2;

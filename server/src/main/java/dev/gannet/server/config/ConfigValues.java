@@ -76,6 +76,16 @@ final class ConfigValues {
     }
 
     /** A closed set of values: the enum constant whose name, lower-cased, is the value. */
+    static double fraction(ConfigKey key, String v, String source) throws ConfigException {
+        try {
+            double f = Double.parseDouble(v.trim());
+            if (!(f > 0 && f <= 1)) throw bad(key, v, source);
+            return f;
+        } catch (NumberFormatException e) {
+            throw bad(key, v, source);
+        }
+    }
+
     static <E extends Enum<E>> E oneOf(ConfigKey key, String v, String source, Class<E> type) throws ConfigException {
         String t = v.trim().toLowerCase(Locale.ROOT);
         for (E e : type.getEnumConstants()) {

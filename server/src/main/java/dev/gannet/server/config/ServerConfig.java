@@ -18,6 +18,7 @@ import java.util.Map;
  * @param servedModelName    null = derived from the model
  * @param kvCacheMemoryBytes budget for KV block storage (0 when given as a fraction)
  * @param kvCacheMemoryFraction share of free memory for KV block storage, resolved at start-up (0 when given as a size)
+ * @param gpuMemoryUtilization share of each GPU's memory the CUDA backend fills (weights, activations, KV cache)
  * @param maxModelLen        0 = the model's context length
  * @param apiKeys            accepted bearer keys: {@code api_keys} plus {@code api_key}
  * @param cors               browser access (CORS) as vLLM offers it
@@ -34,6 +35,7 @@ public record ServerConfig(
         long kvCacheMemoryBytes,
         double kvCacheMemoryFraction,
         KvStorage.Precision kvCacheDtype,
+        double gpuMemoryUtilization,
         WeightLayout weightLayout,
         boolean packedCache,
         int blockSize,
@@ -83,7 +85,7 @@ public record ServerConfig(
     /** The same values with no record of where they came from (to compare two configurations). */
     public ServerConfig withoutSources() {
         return new ServerConfig(model, servedModelName, host, port, device, threads, tp, kvCacheMemoryBytes,
-                kvCacheMemoryFraction, kvCacheDtype, weightLayout, packedCache, blockSize, maxBatchTokens, maxRunning, maxWaiting,
+                kvCacheMemoryFraction, kvCacheDtype, gpuMemoryUtilization, weightLayout, packedCache, blockSize, maxBatchTokens, maxRunning, maxWaiting,
                 maxWaitingTokens, maxN, maxPrompts, maxModelLen, enablePrefixCaching, warmup, apiKeys, apiKeysFile, maxBodySizeBytes, requestTimeout,
                 shutdownTimeout, headerTimeout, keepAliveTimeout, streamStallTimeout, logFormat, chatTemplate, cors, Map.of());
     }
@@ -142,6 +144,7 @@ public record ServerConfig(
                 kvFraction > 0 ? 0 : ConfigValues.size(ConfigKey.KV_CACHE_MEMORY, kvMemory, p.src(ConfigKey.KV_CACHE_MEMORY)),
                 kvFraction,
                 ConfigValues.oneOf(ConfigKey.KV_CACHE_DTYPE, p.str(ConfigKey.KV_CACHE_DTYPE), p.src(ConfigKey.KV_CACHE_DTYPE), KvStorage.Precision.class),
+                ConfigValues.fraction(ConfigKey.GPU_MEMORY_UTILIZATION, p.str(ConfigKey.GPU_MEMORY_UTILIZATION), p.src(ConfigKey.GPU_MEMORY_UTILIZATION)),
                 ConfigValues.oneOf(ConfigKey.WEIGHT_LAYOUT, p.str(ConfigKey.WEIGHT_LAYOUT), p.src(ConfigKey.WEIGHT_LAYOUT), WeightLayout.class),
                 ConfigValues.bool(ConfigKey.PACKED_CACHE, p.str(ConfigKey.PACKED_CACHE), p.src(ConfigKey.PACKED_CACHE)),
                 blockSize,
@@ -183,6 +186,7 @@ public record ServerConfig(
                 case TP -> tp;
                 case KV_CACHE_MEMORY -> kvCacheMemoryFraction > 0 ? kvCacheMemoryFraction + " of free memory" : kvCacheMemoryBytes + " bytes";
                 case KV_CACHE_DTYPE -> kvCacheDtype.name().toLowerCase(java.util.Locale.ROOT);
+                case GPU_MEMORY_UTILIZATION -> gpuMemoryUtilization;
                 case WEIGHT_LAYOUT -> weightLayout.name().toLowerCase(java.util.Locale.ROOT);
                 case PACKED_CACHE -> packedCache;
                 case BLOCK_SIZE -> blockSize;

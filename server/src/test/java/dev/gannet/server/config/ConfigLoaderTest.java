@@ -79,7 +79,9 @@ class ConfigLoaderTest {
             {"device: tpu", "device", "tpu", "cpu, cuda"},
             {"log_format: xml", "log_format", "xml", "text or json"},
             {"weight_layout: compressed", "weight_layout", "compressed", "packed or mapped"},
-            {"kv_cache_dtype: q4_0", "kv_cache_dtype", "q4_0", "f32 or q8_0"},
+            {"kv_cache_dtype: q4_0", "kv_cache_dtype", "q4_0", "auto, f32, f16, bf16, q8_0 or fp8"},
+            {"gpu_memory_utilization: 1.5", "gpu_memory_utilization", "1.5", "(0, 1]"},
+            {"gpu_memory_utilization: most", "gpu_memory_utilization", "most", "(0, 1]"},
             {"enable_prefix_caching: maybe", "enable_prefix_caching", "maybe", "true or false"},
             {"max_running: 0", "max_running", "0", ">= 1"},
             {"host: {a: 1}", "host", "{", "string"},
@@ -128,6 +130,19 @@ class ConfigLoaderTest {
         ServerConfig fraction = ConfigLoader.load(null, Map.of("GANNET_KV_CACHE_MEMORY", "0.3"), Map.of());
         assertEquals(0.3, fraction.kvCacheMemoryFraction());
         assertTrue(String.join("\n", fraction.describe()).contains("0.3 of free memory"));
+    }
+
+    @Test
+    void gpuSettingsHaveVllmDefaultsAndParse() throws Exception {
+        ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+        assertEquals(0.9, d.gpuMemoryUtilization());
+        assertEquals(dev.gannet.runtime.model.KvStorage.Precision.AUTO, d.kvCacheDtype());
+        ServerConfig c = ConfigLoader.load(yaml("gpu_memory_utilization: 0.75\nkv_cache_dtype: fp8\n"), Map.of(),
+                Map.of(ConfigKey.GPU_MEMORY_UTILIZATION, "0.8"));
+        assertEquals(0.8, c.gpuMemoryUtilization());
+        assertEquals(dev.gannet.runtime.model.KvStorage.Precision.FP8, c.kvCacheDtype());
+        assertEquals("--gpu-memory-utilization", ConfigKey.GPU_MEMORY_UTILIZATION.flagName());
+        assertTrue(String.join("\n", c.describe()).contains("gpu_memory_utilization   0.8"), String.join("\n", c.describe()));
     }
 
     @Test

@@ -52,6 +52,27 @@ class ServerMetricsTest {
     }
 
     @Test
+    void gpuMemoryFiguresAppearOnlyForAGpuBackend() {
+        var gpu = new BackendStats.GpuMemory(80L << 30, 70L << 30, 16L << 30, 50L << 30, 4L << 30);
+        try (ServerMetrics m = new ServerMetrics("big", () -> new BackendStats(1, 0, 0, 0.5, 0, 0, 0, gpu))) {
+            String text = m.scrape();
+            for (String expected : new String[] {
+                "gannet:gpu_memory_total_bytes{model_name=\"big\"} 8.589934592E10",
+                "gannet:gpu_memory_used_bytes{model_name=\"big\"} 7.516192768E10",
+                "gannet:gpu_memory_weights_bytes{model_name=\"big\"} 1.7179869184E10",
+                "gannet:gpu_memory_kv_cache_bytes{model_name=\"big\"} 5.36870912E10",
+                "gannet:gpu_memory_activations_bytes{model_name=\"big\"} 4.294967296E9",
+                "gannet:gpu_cache_usage_perc{model_name=\"big\"} 0.5",
+            }) {
+                assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
+            }
+        }
+        try (ServerMetrics m = new ServerMetrics("tiny", () -> new BackendStats(0, 0, 0, 0, 0, 0, 0))) {
+            assertTrue(!m.scrape().contains("gpu_memory"), "no GPU figures for a CPU backend");
+        }
+    }
+
+    @Test
     void ownVertxAddsVertxHttpMetrics() throws Exception {
         FakeBackend backend = new FakeBackend(64);
         GannetServer server = new GannetServer(ServerOptions.defaults("fake"), backend);
