@@ -1,6 +1,7 @@
 package dev.gannet.runtime.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gannet.runtime.gguf.GgufException;
 import dev.gannet.runtime.gguf.GgufFile;
 import java.io.IOException;
@@ -50,6 +51,18 @@ final class ConfigParser {
             case "linear" -> new RopeScaling(RopeScaling.Kind.LINEAR, g.getFloat(p + "rope.scaling.factor"), 0, 0, 0);
             default -> throw new GgufException(g.path(), p + "rope.scaling.type '" + type + "' is not supported (supported: none, linear)");
         };
+    }
+
+    /** A config.json as a JSON object, or an error naming the file. */
+    static JsonNode readJson(Path configFile) throws IOException {
+        JsonNode json;
+        try {
+            json = new ObjectMapper().readTree(configFile.toFile());
+        } catch (IOException e) {
+            throw new IOException(configFile + ": cannot parse (" + e.getMessage() + ")", e);
+        }
+        if (json == null || !json.isObject()) throw new IOException(configFile + ": not a JSON object");
+        return json;
     }
 
     static ModelConfig fromHuggingFace(Path configFile, JsonNode c, boolean hasQBiasTensor) throws IOException {

@@ -1,7 +1,6 @@
 package dev.gannet.runtime.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gannet.runtime.gguf.GgufFile;
 import dev.gannet.runtime.safetensors.SafetensorsCheckpoint;
 import dev.gannet.runtime.tensor.Packing;
@@ -54,13 +53,7 @@ public final class ModelLoader {
     private static Model loadHuggingFace(Path dir, WeightLayout layout) throws IOException {
         Path configFile = dir.resolve("config.json");
         if (!Files.exists(configFile)) throw new IOException(dir + ": not a GGUF file and no config.json in this folder");
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(configFile.toFile());
-        } catch (IOException e) {
-            throw new IOException(configFile + ": cannot parse (" + e.getMessage() + ")", e);
-        }
-        if (json == null || !json.isObject()) throw new IOException(configFile + ": not a JSON object");
+        JsonNode json = ConfigParser.readJson(configFile);
         SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsCheckpoint.open(dir));
         try {
             ModelConfig c = ConfigParser.fromHuggingFace(configFile, json, src.has(WeightNames.HUGGING_FACE.bq(0)));
