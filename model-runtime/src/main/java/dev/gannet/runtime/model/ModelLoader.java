@@ -35,15 +35,7 @@ public final class ModelLoader {
         GgufFile g = GgufFile.open(path);
         GgufTensorSource src = new GgufTensorSource(g);
         try {
-            ModelConfig c = ConfigParser.fromGguf(g);
-            float[] invFreq = c.ropeInvFreq();
-            String freqs = c.format().ropeFreqs();
-            if (src.has(freqs)) {
-                // Llama 3 rope scaling as GGUF stores it: per-pair divisors of the frequency.
-                float[] div = src.vector(freqs, invFreq.length);
-                for (int i = 0; i < invFreq.length; i++) invFreq[i] /= div[i];
-            }
-            return build(path, c, src, invFreq, layout);
+            return build(path, ConfigParser.fromGguf(g), src, layout);
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
@@ -57,20 +49,29 @@ public final class ModelLoader {
         SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsCheckpoint.open(dir));
         try {
             ModelConfig c = ConfigParser.fromHuggingFace(configFile, json, src.has(WeightNames.HUGGING_FACE.bq(0)));
-            return build(dir, c, src, c.ropeInvFreq(), layout);
+            return build(dir, c, src, layout);
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
         }
     }
 
-    private static Model build(Path path, ModelConfig c, TensorSource src, float[] invFreq, WeightLayout layout) throws IOException {
+    private static Model build(Path path, ModelConfig c, TensorSource src, WeightLayout layout) throws IOException {
         WeightNames n = c.format();
         WeightMatrix embedding = src.matrix(n.tokenEmbedding(), c.vocabSize(), c.dim());
         WeightMatrix output = c.tiedEmbeddings() ? embedding : src.matrix(n.output(), c.vocabSize(), c.dim());
         float[] outputNorm = src.vector(n.outputNorm(), c.dim());
-        List<LayerWeights> layers = new ArrayList<>(c.numLayers());
+        List<LayerWeights> layers = new ArrayList<>();
         for (int l = 0; l < c.numLayers(); l++) layers.add(LayerWeights.load(src, c, l));
+        // Only now, with every shape checked against tensors that lie in the file, are the config's
+        // sizes known not to be a header's lie: the frequency table is rotaryDim / 2 floats.
+        float[] invFreq = c.ropeInvFreq();
+        String freqs = n.ropeFreqs();
+        if (freqs != null && src.has(freqs)) {
+            // Llama 3 rope scaling as GGUF stores it: per-pair divisors of the frequency.
+            float[] div = src.vector(freqs, invFreq.length);
+            for (int i = 0; i < invFreq.length; i++) invFreq[i] /= div[i];
+        }
         Arena packed = null;
         if (layout == WeightLayout.PACKED) {
             long need = Packing.packedBytes(output);

@@ -19,7 +19,7 @@ class TokenizerJsonFuzzTest {
     @FuzzTest
     void load(byte[] bytes) {
         Path f = FuzzChecks.write(FILE, bytes);
-        FuzzChecks.check(f, bytes.length, () -> GgufTokenizerFuzzTest.use(Tokenizers.load(f)));
+        FuzzChecks.check(f, bytes.length, () -> GgufTokenizerFuzzTest.use(Tokenizers.load(f), f));
     }
 
     static Stream<byte[]> realFiles() {
