@@ -39,6 +39,26 @@ class SafetensorsHostileFilesTest {
         assertRefused("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[\"0\",4]}}", "tensor t: bad data_offsets");
     }
 
+    @Test
+    void anIndexNamingAShardThatIsNoPathIsRefused() throws IOException {
+        // dir.resolve threw InvalidPathException (an IllegalArgumentException) out of the loader
+        Path index = Files.writeString(dir.resolve(SafetensorsCheckpoint.INDEX), "{\"weight_map\":{\"a\":\"x\\u0000.safetensors\"}}");
+        SafetensorsException e = assertThrows(SafetensorsException.class, () -> SafetensorsCheckpoint.open(dir).close());
+        assertTrue(e.getMessage().startsWith(index.toString()) && e.getMessage().contains("tensor a: shard name x"), e.getMessage());
+    }
+
+    @Test
+    void anIndexNamingTheFolderAsAShardIsRefused() throws IOException {
+        // found by SafetensorsIndexFuzzTest: "." passed the stays-in-the-folder check, and mapping the folder threw
+        // a bare IOException "No such device" that named no file
+        Path index = Files.writeString(dir.resolve(SafetensorsCheckpoint.INDEX), "{\"weight_map\":{\"a\":\".\"}}");
+        SafetensorsException e = assertThrows(SafetensorsException.class, () -> SafetensorsCheckpoint.open(dir).close());
+        assertTrue(e.getMessage().startsWith(index.toString()) && e.getMessage().contains("tensor a: shard . is not a file in the folder"),
+                e.getMessage());
+        IOException mapping = assertThrows(IOException.class, () -> SafetensorsFile.open(dir).close());
+        assertTrue(mapping.getMessage().startsWith(dir + ": cannot map"), mapping.getMessage());
+    }
+
     private void assertRefused(String header, String expected) throws IOException {
         byte[] bytes = FuzzSeeds.safetensors(header, new byte[8]);
         Path f = Files.write(dir.resolve("hostile.safetensors"), bytes);
