@@ -1,7 +1,6 @@
 package dev.gannet.runtime.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gannet.runtime.gguf.GgufFile;
 import dev.gannet.runtime.safetensors.SafetensorsCheckpoint;
 import dev.gannet.runtime.tensor.PackedFile;
@@ -47,15 +46,7 @@ public final class ModelLoader {
         GgufFile g = GgufFile.open(path);
         GgufTensorSource src = new GgufTensorSource(g);
         try {
-            ModelConfig c = ConfigParser.fromGguf(g);
-            float[] invFreq = c.ropeInvFreq();
-            String freqs = c.format().ropeFreqs();
-            if (src.has(freqs)) {
-                // Llama 3 rope scaling as GGUF stores it: per-pair divisors of the frequency.
-                float[] div = src.vector(freqs, invFreq.length);
-                for (int i = 0; i < invFreq.length; i++) invFreq[i] /= div[i];
-            }
-            return build(path, c, src, invFreq, layout, cache);
+            return build(path, ConfigParser.fromGguf(g), src, layout, cache);
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
@@ -65,31 +56,34 @@ public final class ModelLoader {
     private static Model loadHuggingFace(Path dir, WeightLayout layout) throws IOException {
         Path configFile = dir.resolve("config.json");
         if (!Files.exists(configFile)) throw new IOException(dir + ": not a GGUF file and no config.json in this folder");
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(configFile.toFile());
-        } catch (IOException e) {
-            throw new IOException(configFile + ": cannot parse (" + e.getMessage() + ")", e);
-        }
-        if (json == null || !json.isObject()) throw new IOException(configFile + ": not a JSON object");
+        JsonNode json = ConfigParser.readJson(configFile);
         SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsCheckpoint.open(dir));
         try {
             ModelConfig c = ConfigParser.fromHuggingFace(configFile, json, src.has(WeightNames.HUGGING_FACE.bq(0)));
-            return build(dir, c, src, c.ropeInvFreq(), layout, PackedCache.none());
+            return build(dir, c, src, layout, PackedCache.none());
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
         }
     }
 
-    private static Model build(Path path, ModelConfig c, TensorSource src, float[] invFreq, WeightLayout layout,
-                               PackedCache cache) throws IOException {
+    private static Model build(Path path, ModelConfig c, TensorSource src, WeightLayout layout, PackedCache cache)
+            throws IOException {
         WeightNames n = c.format();
         WeightMatrix embedding = src.matrix(n.tokenEmbedding(), c.vocabSize(), c.dim());
         WeightMatrix output = c.tiedEmbeddings() ? embedding : src.matrix(n.output(), c.vocabSize(), c.dim());
         float[] outputNorm = src.vector(n.outputNorm(), c.dim());
-        List<LayerWeights> layers = new ArrayList<>(c.numLayers());
+        List<LayerWeights> layers = new ArrayList<>(); // not sized from the header: its layer count may be a lie
         for (int l = 0; l < c.numLayers(); l++) layers.add(LayerWeights.load(src, c, l));
+        // Only now, with every shape checked against tensors that lie in the file, are the config's
+        // sizes known not to be a header's lie: the frequency table is rotaryDim / 2 floats.
+        float[] invFreq = c.ropeInvFreq();
+        String freqs = n.ropeFreqs();
+        if (freqs != null && src.has(freqs)) {
+            // Llama 3 rope scaling as GGUF stores it: per-pair divisors of the frequency.
+            float[] div = src.vector(freqs, invFreq.length);
+            for (int i = 0; i < invFreq.length; i++) invFreq[i] /= div[i];
+        }
         if (layout != WeightLayout.PACKED) return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src, null, null, false);
         // The embedding stays mapped: a lookup reads one row per token, layout does not matter there.
         PackedFile.Stamp stamp = cache.file() != null ? PackedFile.Stamp.of(path) : null;
