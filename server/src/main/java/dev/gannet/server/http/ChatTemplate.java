@@ -27,6 +27,11 @@ public final class ChatTemplate {
     private final TemplateException syntaxError;
 
     public ChatTemplate(String source) {
+        this(source, Clock.systemDefaultZone());
+    }
+
+    /** @param clock what {@code strftime_now} reads (the real date in production) */
+    public ChatTemplate(String source, Clock clock) {
         Objects.requireNonNull(source, "source");
         if (source.isBlank()) {
             throw new IllegalArgumentException("chat template is blank");
@@ -40,7 +45,7 @@ public final class ChatTemplate {
         }
         this.syntaxError = error;
         this.renderer = parsed == null ? null
-                : new ChatRenderer(parsed, RenderLimits.defaults(), Clock.systemDefaultZone());
+                : new ChatRenderer(parsed, RenderLimits.defaults(), clock);
     }
 
     /** Reads a {@code --chat-template FILE}; the error names the file. */

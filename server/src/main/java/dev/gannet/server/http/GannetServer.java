@@ -22,6 +22,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
+import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,7 @@ public final class GannetServer {
     private final ServerMetrics metrics;
     private final Inflight inflight = new Inflight();
     private final TokenizeBudget tokenizeBudget;
+    private final Clock clock;
     private final Consumer<String> logSink;
     private HttpServer server;
     private ConnectionGuard guard;
@@ -61,16 +63,22 @@ public final class GannetServer {
     }
 
     private GannetServer(ServerMetrics metrics, ServerOptions options, ServingBackend backend) {
-        this(vertxWithMetrics(metrics), true, options, backend, System.out::println, metrics);
+        this(vertxWithMetrics(metrics), true, options, backend, System.out::println, metrics, Clock.systemDefaultZone());
     }
 
     /** A server on a given Vert.x (not closed by {@link #close()}, no Vert.x metrics) with a request log sink. */
     public GannetServer(Vertx vertx, ServerOptions options, ServingBackend backend, Consumer<String> logSink) {
-        this(vertx, false, options, backend, logSink, new ServerMetrics(options.servedModelName(), backend::stats));
+        this(vertx, options, backend, logSink, Clock.systemDefaultZone());
+    }
+
+    /** As above, with the clock chat templates read through {@code strftime_now} (tests fix the date). */
+    public GannetServer(Vertx vertx, ServerOptions options, ServingBackend backend, Consumer<String> logSink, Clock clock) {
+        this(vertx, false, options, backend, logSink, new ServerMetrics(options.servedModelName(), backend::stats), clock);
     }
 
     private GannetServer(Vertx vertx, boolean ownsVertx, ServerOptions options, ServingBackend backend,
-                         Consumer<String> logSink, ServerMetrics metrics) {
+                         Consumer<String> logSink, ServerMetrics metrics, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.ownsVertx = ownsVertx;
         this.options = Objects.requireNonNull(options, "options");
@@ -90,7 +98,7 @@ public final class GannetServer {
 
     /** Binds and starts serving; the future holds the bound port (useful with port 0). */
     public Future<Integer> start() {
-        ChatTemplate override = options.chatTemplate() == null ? null : new ChatTemplate(options.chatTemplate());
+        ChatTemplate override = options.chatTemplate() == null ? null : new ChatTemplate(options.chatTemplate(), clock);
         if (override != null && override.syntaxError() != null) {
             return Future.failedFuture(new IllegalArgumentException("--chat-template: " + override.syntaxError()));
         }
@@ -127,7 +135,7 @@ public final class GannetServer {
         RequestLog log = new RequestLog(options.logFormat(), logSink);
         ErrorResponses errors = new ErrorResponses(options.maxBodyBytes(), System.err);
         OpenAiRoutes api = new OpenAiRoutes(backend, options, metrics, inflight,
-                new PromptPreparer(vertx, backend, override, tokenizeBudget), tokenizeBudget);
+                new PromptPreparer(vertx, backend, override, tokenizeBudget, clock), tokenizeBudget);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxBodyBytes());
 
         router.route().handler(log::begin);

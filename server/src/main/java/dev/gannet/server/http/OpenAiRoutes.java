@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.runtime.template.ChatInputs;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.common.Admission;
@@ -133,34 +134,62 @@ final class OpenAiRoutes {
         return options.chatTemplate() != null;
     }
 
+    /**
+     * vLLM's {@code /tokenize}: a {@code prompt}, or chat {@code messages} (with {@code tools},
+     * {@code chat_template_kwargs}, {@code add_generation_prompt}, {@code continue_final_message}) rendered by the
+     * model's chat template exactly as a chat request's prompt is, then tokenized, so a client sees what the model sees.
+     */
     void tokenize(RoutingContext ctx) {
         ModelInfo info = requireServing();
         ObjectNode body = jsonBody(ctx);
         checkModel(body);
+        if (JsonFields.present(body, "messages") != null) {
+            ChatInputs inputs = RequestParser.chatInputs(body, true);
+            boolean addSpecial = JsonFields.optBool(body, "add_special_tokens", false); // the template writes BOS
+            long chars = PromptPreparer.messageChars(inputs);
+            if (!budget.tryAcquire(chars)) {
+                throw PromptPreparer.busy(budget);
+            }
+            ctx.vertx().executeBlocking(() -> {
+                try {
+                    String text = preparer.renderText(inputs, info);
+                    return tokensJson(backend.tokenize(text, addSpecial), info, text);
+                } finally {
+                    budget.release(chars);
+                }
+            }, false).onSuccess(node -> sendJson(ctx, node)).onFailure(ctx::fail);
+            return;
+        }
         String prompt = JsonFields.optString(body, "prompt");
         if (prompt == null) {
-            throw ApiException.badRequest("prompt", "'prompt' is required");
+            throw ApiException.badRequest("prompt", "'prompt' (or chat 'messages') is required");
         }
         boolean addSpecial = JsonFields.optBool(body, "add_special_tokens", true);
         if (!budget.tryAcquire(prompt.length())) {
             throw PromptPreparer.busy(budget);
         }
         respondOffLoopIfLong(ctx, prompt.length(), () -> {
-            int[] ids;
             try {
-                ids = backend.tokenize(prompt, addSpecial);
+                return tokensJson(backend.tokenize(prompt, addSpecial), info, null);
             } finally {
                 budget.release(prompt.length());
             }
-            ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
-            ArrayNode tokens = root.putArray("tokens");
-            for (int id : ids) {
-                tokens.add(id);
-            }
-            root.put("count", ids.length);
-            root.put("max_model_len", info.contextLength());
-            return root;
         });
+    }
+
+    /** {@code {tokens, count, max_model_len}}, and for messages the rendered {@code prompt} text. */
+    private static ObjectNode tokensJson(int[] ids, ModelInfo info, String rendered) {
+        ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+        ArrayNode tokens = root.putArray("tokens");
+        for (int id : ids) {
+            tokens.add(id);
+        }
+        root.put("count", ids.length);
+        root.put("max_model_len", info.contextLength());
+        if (rendered != null) {
+            root.put("prompt", rendered);
+        }
+        return root;
     }
 
     void detokenize(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.gannet.server.http;
 
+import dev.gannet.runtime.template.ChatInputs;
 import dev.gannet.runtime.tokenizer.TokenLimitException;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
@@ -7,6 +8,7 @@ import dev.gannet.server.common.TokenizeBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,9 +25,11 @@ final class PromptPreparer {
     private final ServingBackend backend;
     private final ChatTemplate override;
     private final TokenizeBudget budget;
+    private final Clock clock;
     private volatile ChatTemplate modelTemplate;
 
-    PromptPreparer(Vertx vertx, ServingBackend backend, ChatTemplate override, TokenizeBudget budget) {
+    PromptPreparer(Vertx vertx, ServingBackend backend, ChatTemplate override, TokenizeBudget budget, Clock clock) {
+        this.clock = clock;
         this.vertx = vertx;
         this.backend = backend;
         this.override = override;
@@ -37,7 +41,7 @@ final class PromptPreparer {
      * the context allows: a prompt that needs more tokens than the context is a 400 as soon as that is certain.
      */
     Future<List<PreparedPrompt>> prepare(GenerationSpec spec, ModelInfo info) {
-        long chars = spec.chat() ? messageChars(spec) : promptChars(spec);
+        long chars = spec.chat() ? messageChars(spec.chatInputs()) : promptChars(spec);
         if (!budget.tryAcquire(chars)) {
             return Future.failedFuture(busy(budget));
         }
@@ -73,10 +77,10 @@ final class PromptPreparer {
         return chars;
     }
 
-    private static long messageChars(GenerationSpec spec) {
+    static long messageChars(ChatInputs inputs) {
         long chars = 0;
-        for (var m : spec.messages()) {
-            Object c = m.get("content");
+        for (Object m : inputs.messages()) {
+            Object c = m instanceof java.util.Map<?, ?> map ? map.get("content") : null;
             chars += c == null ? 0 : c.toString().length();
         }
         return chars;
@@ -86,6 +90,11 @@ final class PromptPreparer {
         return ApiException.badRequest(param, "This model's maximum context length is " + info.contextLength()
                 + " tokens; the prompt needs more than " + (info.contextLength() - 1)
                 + " tokens, leaving no room for a completion");
+    }
+
+    /** The chat template's text for {@code /tokenize} with messages: rendered as a chat request's is. */
+    String renderText(ChatInputs inputs, ModelInfo info) {
+        return template(info).render(inputs, info.bosToken(), info.eosToken());
     }
 
     private ChatTemplate template(ModelInfo info) {
@@ -98,14 +107,14 @@ final class PromptPreparer {
         }
         ChatTemplate t = modelTemplate;
         if (t == null) {
-            t = new ChatTemplate(info.chatTemplate());
+            t = new ChatTemplate(info.chatTemplate(), clock);
             modelTemplate = t;
         }
         return t;
     }
 
     private PreparedPrompt renderChat(ChatTemplate template, GenerationSpec spec, ModelInfo info, int limit) {
-        String text = template.render(spec.messages(), spec.addGenerationPrompt(), info.bosToken(), info.eosToken());
+        String text = template.render(spec.chatInputs(), info.bosToken(), info.eosToken());
         // the template already wrote BOS where the model wants it (as HF apply_chat_template)
         try {
             return new PreparedPrompt(backend.tokenize(text, false, limit), text);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gannet.runtime.sampler.ParameterException;
 import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.runtime.template.ChatInputException;
+import dev.gannet.runtime.template.ChatInputs;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.common.Admission;
 
@@ -11,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,12 +30,12 @@ final class RequestParser {
         boolean echo = JsonFields.optBool(body, "echo", false);
         Integer maxTokens = maxTokens(body, "max_tokens");
         // OpenAI's completions default is 16 tokens
-        return common(body, false, prompts, List.of(), echo, maxTokens == null ? 16 : maxTokens, "max_tokens", true,
+        return common(body, false, prompts, null, echo, maxTokens == null ? 16 : maxTokens, "max_tokens",
                 SamplingFields.read(body, logprobs), model, limits);
     }
 
     static GenerationSpec chat(ObjectNode body, ModelInfo model, Admission limits) {
-        List<Map<String, Object>> messages = messages(body);
+        ChatInputs inputs = chatInputs(body, true);
         boolean logprobs = JsonFields.optBool(body, "logprobs", false);
         int top = JsonFields.optInt(body, "top_logprobs", 0, 0, Integer.MAX_VALUE);
         if (top > 0 && !logprobs) {
@@ -42,14 +43,12 @@ final class RequestParser {
         }
         String param = JsonFields.present(body, "max_completion_tokens") != null ? "max_completion_tokens" : "max_tokens";
         Integer maxTokens = maxTokens(body, param);
-        boolean addGenerationPrompt = JsonFields.optBool(body, "add_generation_prompt", true);
-        return common(body, true, List.of(), messages, false, maxTokens == null ? SamplingParams.UNLIMITED : maxTokens,
-                param, addGenerationPrompt, SamplingFields.read(body, logprobs ? top : -1), model, limits);
+        return common(body, true, List.of(), inputs, false, maxTokens == null ? SamplingParams.UNLIMITED : maxTokens,
+                param, SamplingFields.read(body, logprobs ? top : -1), model, limits);
     }
 
     private static GenerationSpec common(ObjectNode body, boolean chat, List<Object> prompts,
-                                         List<Map<String, Object>> messages, boolean echo, int maxTokens,
-                                         String maxTokensParam, boolean addGenerationPrompt,
+                                         ChatInputs chatInputs, boolean echo, int maxTokens, String maxTokensParam,
                                          SamplingParams.Builder sampling, ModelInfo model, Admission limits) {
         int n = JsonFields.optInt(body, "n", 1, 1, limits.maxN());
         UnsupportedFields.check(body, chat, n);
@@ -74,8 +73,8 @@ final class RequestParser {
         } catch (ParameterException e) {
             throw renamed(e, "max_tokens", maxTokensParam, chat ? "top_logprobs" : "logprobs");
         }
-        return new GenerationSpec(chat, prompts, messages, n, stream, includeUsage, echo, params, maxTokensParam,
-                addGenerationPrompt, priority, salt == null ? 0 : cacheKey(salt));
+        return new GenerationSpec(chat, prompts, chatInputs, n, stream, includeUsage, echo, params, maxTokensParam,
+                priority, salt == null ? 0 : cacheKey(salt));
     }
 
     /**
@@ -141,8 +140,13 @@ final class RequestParser {
         return out;
     }
 
-    /** {@code messages}: role + content (a string or text parts) per message, for the template. */
-    private static List<Map<String, Object>> messages(ObjectNode body) {
+    /**
+     * The chat request's template inputs: {@code messages} checked for shape and roles here, then normalised as vLLM
+     * does ({@link ChatInputs#fromOpenAi}: text parts joined with newlines, tool calls and tool call ids kept) with
+     * {@code tools}, {@code documents}, {@code chat_template_kwargs}, {@code add_generation_prompt} and
+     * {@code continue_final_message}. Shared by chat completions and {@code /tokenize} with messages.
+     */
+    static ChatInputs chatInputs(ObjectNode body, boolean addGenerationPromptDefault) {
         JsonNode node = JsonFields.present(body, "messages");
         if (node == null) {
             throw ApiException.badRequest("messages", "'messages' is required");
@@ -150,7 +154,6 @@ final class RequestParser {
         if (!node.isArray() || node.isEmpty()) {
             throw ApiException.badRequest("messages", "'messages' must be a non-empty array of messages");
         }
-        List<Map<String, Object>> out = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
             JsonNode m = node.get(i);
             String where = "messages[" + i + "]";
@@ -161,44 +164,14 @@ final class RequestParser {
             if (role == null || !role.isTextual() || !ROLES.contains(role.textValue())) {
                 throw ApiException.badRequest("messages", "'" + where + ".role' must be one of " + ROLES);
             }
-            Map<String, Object> msg = new LinkedHashMap<>();
-            msg.put("role", role.textValue());
-            msg.put("content", content(m.get("content"), where));
-            JsonNode name = m.get("name");
-            if (name != null && name.isTextual()) {
-                msg.put("name", name.textValue());
-            }
-            out.add(msg);
         }
-        return out;
-    }
-
-    private static String content(JsonNode content, String where) {
-        if (content == null || content.isNull()) {
-            return "";
+        boolean continueFinal = JsonFields.optBool(body, "continue_final_message", false);
+        boolean addGenerationPrompt = JsonFields.optBool(body, "add_generation_prompt", addGenerationPromptDefault && !continueFinal);
+        try {
+            return ChatInputs.fromOpenAi(node, body.get("tools"), body.get("documents"), body.get("chat_template_kwargs"),
+                    addGenerationPrompt, continueFinal);
+        } catch (ChatInputException e) {
+            throw ApiException.badRequest(e.param(), e.getMessage());
         }
-        if (content.isTextual()) {
-            return content.textValue();
-        }
-        if (!content.isArray()) {
-            throw ApiException.badRequest("messages", "'" + where + ".content' must be a string or an array of parts");
-        }
-        // text parts are joined with a newline, as vLLM and llama.cpp do
-        StringBuilder text = new StringBuilder();
-        boolean first = true;
-        for (JsonNode part : content) {
-            JsonNode type = part.get("type");
-            JsonNode partText = part.get("text");
-            if (type == null || !"text".equals(type.asText()) || partText == null || !partText.isTextual()) {
-                throw ApiException.badRequest("messages", "'" + where
-                        + ".content' parts must be {\"type\":\"text\",\"text\":...}: this model takes text only");
-            }
-            if (!first) {
-                text.append('\n');
-            }
-            first = false;
-            text.append(partText.textValue());
-        }
-        return text.toString();
     }
 }

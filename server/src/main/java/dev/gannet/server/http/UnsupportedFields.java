@@ -16,8 +16,7 @@ final class UnsupportedFields {
     /** Fields whose mere presence asks for something not built yet. */
     private static final List<String> NOT_BUILT = List.of("functions", "function_call", "structured_outputs", "guided_json",
             "guided_regex", "guided_choice", "guided_grammar", "guided_decoding_backend", "guided_whitespace_pattern",
-            "prompt_logprobs", "prediction", "audio", "truncate_prompt_tokens", "chat_template", "chat_template_kwargs",
-            "documents", "continue_final_message", "use_beam_search");
+            "prompt_logprobs", "prediction", "audio", "truncate_prompt_tokens", "chat_template", "use_beam_search");
 
     private UnsupportedFields() {
     }

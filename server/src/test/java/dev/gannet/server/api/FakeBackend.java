@@ -51,6 +51,8 @@ public final class FakeBackend implements ServingBackend {
             + "{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
     private final int contextLength;
     private volatile long kvCacheTokens = 1 << 20;
+    private volatile String bosText = "<s>";
+    private volatile String eosText = "</s>";
 
     public FakeBackend(int contextLength) {
         this.contextLength = contextLength;
@@ -64,6 +66,8 @@ public final class FakeBackend implements ServingBackend {
     public FakeBackend maxWaiting(int n) { maxWaiting = n; return this; }
     public FakeBackend chatTemplate(String t) { chatTemplate = t; return this; }
     public FakeBackend kvCacheTokens(long t) { kvCacheTokens = t; return this; }
+    /** The BOS and EOS strings templates see (the tokenizer still maps every character to its code). */
+    public FakeBackend specialTokens(String bos, String eos) { bosText = bos; eosText = eos; return this; }
 
     /** While on, new sequences stay waiting; turning it off starts them. */
     public FakeBackend hold(boolean on) {
@@ -85,7 +89,7 @@ public final class FakeBackend implements ServingBackend {
 
     @Override
     public ModelInfo modelInfo() {
-        return new ModelInfo("fake-model.gguf", contextLength, VOCAB, chatTemplate, "<s>", "</s>", "cpu", "none",
+        return new ModelInfo("fake-model.gguf", contextLength, VOCAB, chatTemplate, bosText, eosText, "cpu", "none",
                 kvCacheTokens);
     }
 

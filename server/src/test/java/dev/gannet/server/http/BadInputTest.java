@@ -133,7 +133,10 @@ class BadInputTest {
             "messages":[{"role":"user","content":"x"}],"tool_choice":"required"      | tool_choice
             "messages":[{"role":"user","content":"x"}],"functions":[{"name":"f"}]    | functions
             "messages":[{"role":"user","content":"x"}],"modalities":["audio"]        | modalities
-            "messages":[{"role":"user","content":"x"}],"chat_template_kwargs":{"enable_thinking":false} | chat_template_kwargs
+            "messages":[{"role":"user","content":"x"}],"chat_template_kwargs":[1]     | chat_template_kwargs
+            "messages":[{"role":"user","content":"x"}],"chat_template_kwargs":{"messages":1} | chat_template_kwargs
+            "messages":[{"role":"user","content":"x"}],"documents":"d"               | documents
+            "messages":[{"role":"user","content":"x"}],"continue_final_message":true,"add_generation_prompt":true | continue_final_message
             """)
     void chatFieldErrors(String fields, String param) throws Exception {
         assertBadRequest("/v1/chat/completions", "{" + fields + "}", param);
@@ -144,7 +147,8 @@ class BadInputTest {
         String chat = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2,";
         for (String fields : new String[] {"\"response_format\":{\"type\":\"text\"}", "\"tools\":[]",
                 "\"tool_choice\":\"none\"", "\"parallel_tool_calls\":false", "\"modalities\":[\"text\"]",
-                "\"priority\":-5", "\"cache_salt\":\"tenant-7\""}) {
+                "\"priority\":-5", "\"cache_salt\":\"tenant-7\"", "\"chat_template_kwargs\":{\"enable_thinking\":false}",
+                "\"documents\":[{\"title\":\"a\",\"text\":\"b\"}]", "\"continue_final_message\":false"}) {
             HttpResponse<String> r = h.post("/v1/chat/completions", "{" + chat + fields + "}");
             assertEquals(200, r.statusCode(), fields + " -> " + r.body());
         }
