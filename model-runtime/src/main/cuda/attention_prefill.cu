@@ -11,12 +11,14 @@
 
 // out         (numTokens, numHeads, headDim) T
 // q           (numTokens, numHeads, headDim) T (already rotated)
-// keyCache    (numBlocks, blockSize, numKvHeads, headDim) T; valueCache likewise
+// keyCache    (numBlocks, blockSize, numKvHeads, headDim) C::elem; valueCache likewise; keyScales, valueScales the
+//             codec's scales (NULL for KvNative, see common.cuh)
 // blockTables (numSeqs, maxBlocksPerSeq) int32; cuSeqlens (numSeqs + 1) int32; contextLens (numSeqs) int32
 // launch: grid (ceil(maxQueryLen / 16), numHeads, numSeqs), block 128,
 //   dynamic shared memory (16 * headDim + 32 * (headDim + 1) + 32 * headDim) * 4 bytes
-template <typename T>
-__device__ void prefill_attention(T* out, const T* q, const T* keyCache, const T* valueCache, const int* blockTables,
+template <typename T, typename C>
+__device__ void prefill_attention(T* out, const T* q, const typename C::elem* keyCache, const typename C::elem* valueCache,
+                                  const float* keyScales, const float* valueScales, const int* blockTables,
                                   int maxBlocksPerSeq, const int* cuSeqlens, const int* contextLens, int numHeads,
                                   int numKvHeads, int headDim, int blockSize, float scale) {
     extern __shared__ float smem[];
@@ -50,8 +52,8 @@ __device__ void prefill_attention(T* out, const T* q, const T* keyCache, const T
             float kv = 0.f, vv = 0.f;
             if (key <= lastPos) {
                 size_t off = (((size_t)table[key / blockSize] * blockSize + key % blockSize) * numKvHeads + kvh) * headDim + d;
-                kv = to_f32(keyCache[off]);
-                vv = to_f32(valueCache[off]);
+                kv = C::load(keyCache, keyScales, off, headDim);
+                vv = C::load(valueCache, valueScales, off, headDim);
             }
             ks[j * (headDim + 1) + d] = kv;
             vs[j * headDim + d] = vv;
@@ -98,14 +100,22 @@ __device__ void prefill_attention(T* out, const T* q, const T* keyCache, const T
     }
 }
 
-#define GANNET_PREFILL(T, SUF)                                                                                  \
-    extern "C" __global__ void prefill_attention_##SUF(T* out, const T* q, const T* keyCache, const T* valueCache, \
-            const int* blockTables, int maxBlocksPerSeq, const int* cuSeqlens, const int* contextLens, int numSeqs,  \
-            int numHeads, int numKvHeads, int headDim, int blockSize, float scale) {                              \
+#define GANNET_PREFILL(T, C, SUF)                                                                               \
+    extern "C" __global__ void prefill_attention_##SUF(T* out, const T* q, const C::elem* keyCache,              \
+            const C::elem* valueCache, const float* keyScales, const float* valueScales, const int* blockTables,  \
+            int maxBlocksPerSeq, const int* cuSeqlens, const int* contextLens, int numSeqs, int numHeads,        \
+            int numKvHeads, int headDim, int blockSize, float scale) {                                            \
         if (blockIdx.z < numSeqs)                                                                                 \
-            prefill_attention<T>(out, q, keyCache, valueCache, blockTables, maxBlocksPerSeq, cuSeqlens,          \
-                                 contextLens, numHeads, numKvHeads, headDim, blockSize, scale);                   \
+            prefill_attention<T, C>(out, q, keyCache, valueCache, keyScales, valueScales, blockTables,           \
+                                    maxBlocksPerSeq, cuSeqlens, contextLens, numHeads, numKvHeads, headDim,      \
+                                    blockSize, scale);                                                            \
     }
-GANNET_PREFILL(float, f32)
-GANNET_PREFILL(half, f16)
-GANNET_PREFILL(bf16, bf16)
+GANNET_PREFILL(float, KvNative<float>, f32)
+GANNET_PREFILL(half, KvNative<half>, f16)
+GANNET_PREFILL(bf16, KvNative<bf16>, bf16)
+GANNET_PREFILL(float, KvQ8, q8_0_f32)
+GANNET_PREFILL(half, KvQ8, q8_0_f16)
+GANNET_PREFILL(bf16, KvQ8, q8_0_bf16)
+GANNET_PREFILL(float, KvFp8, fp8_f32)
+GANNET_PREFILL(half, KvFp8, fp8_f16)
+GANNET_PREFILL(bf16, KvFp8, fp8_bf16)

@@ -49,3 +49,33 @@ GANNET_EMBEDDING(half, half, f16_f16)
 GANNET_EMBEDDING(bf16, bf16, bf16_bf16)
 GANNET_EMBEDDING(float, half, f32_f16)
 GANNET_EMBEDDING(float, bf16, f32_bf16)
+
+// x (numTokens, n) T += bias (n) T on every row (Qwen2's Q/K/V biases).
+// launch: grid (ceil(n / 256), numTokens), block 256
+template <typename T>
+__device__ void bias_add(T* x, const T* bias, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    size_t at = (size_t)blockIdx.y * n + i;
+    x[at] = from_f32<T>(to_f32(x[at]) + to_f32(bias[i]));
+}
+
+// out (n) T = a + b, element by element; out may alias a. Two tensor-parallel ranks that share one
+// device sum their partial outputs with it, in rank order (dev.gannet.runtime.cuda.SameDeviceGroup).
+// launch: grid (ceil(n / 256)), block 256
+template <typename T>
+__device__ void vector_add(T* out, const T* a, const T* b, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = from_f32<T>(to_f32(a[i]) + to_f32(b[i]));
+}
+
+#define GANNET_ADD(T, SUF)                                                                                   \
+    extern "C" __global__ void bias_add_##SUF(T* x, const T* bias, int numTokens, int n) {                  \
+        if (blockIdx.y < numTokens) bias_add<T>(x, bias, n);                                                 \
+    }                                                                                                        \
+    extern "C" __global__ void vector_add_##SUF(T* out, const T* a, const T* b, int n) {                    \
+        vector_add<T>(out, a, b, n);                                                                         \
+    }
+GANNET_ADD(float, f32)
+GANNET_ADD(half, f16)
+GANNET_ADD(bf16, bf16)

@@ -72,6 +72,7 @@ public final class Cublas {
     private static final Downcall cublasCreate_v2 = fn("cublasCreate_v2", ADDRESS);
     private static final Downcall cublasDestroy_v2 = fn("cublasDestroy_v2", ADDRESS);
     private static final Downcall cublasSetStream_v2 = fn("cublasSetStream_v2", ADDRESS, ADDRESS);
+    private static final Downcall cublasSetWorkspace_v2 = fn("cublasSetWorkspace_v2", ADDRESS, ADDRESS, JAVA_LONG);
     private static final Downcall cublasGemmEx = fn("cublasGemmEx", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
             JAVA_INT, JAVA_INT, JAVA_INT);
@@ -91,7 +92,7 @@ public final class Cublas {
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
 
     /** Every binding, for the header-conformance test. */
-    static final List<Downcall> ALL = List.of(cublasCreate_v2, cublasDestroy_v2, cublasSetStream_v2, cublasGemmEx,
+    static final List<Downcall> ALL = List.of(cublasCreate_v2, cublasDestroy_v2, cublasSetStream_v2, cublasSetWorkspace_v2, cublasGemmEx,
             cublasGemmStridedBatchedEx, cublasLtCreate, cublasLtDestroy, cublasLtMatmulDescCreate,
             cublasLtMatmulDescSetAttribute, cublasLtMatmulDescDestroy, cublasLtMatrixLayoutCreate,
             cublasLtMatrixLayoutDestroy, cublasLtMatmul);
@@ -104,6 +105,15 @@ public final class Cublas {
     }
     public static int cublasSetStream_v2(MemorySegment handle, MemorySegment stream) {
         try { return (int) cublasSetStream_v2.handle().invokeExact(handle, stream); } catch (Throwable t) { throw Downcall.unexpected(t); }
+    }
+    /**
+     * Gives the handle a device workspace of its own, so that no call allocates (required for CUDA-graph capture);
+     * {@code workspace} is a CUdeviceptr.
+     */
+    public static int cublasSetWorkspace_v2(MemorySegment handle, long workspace, long workspaceSizeInBytes) {
+        try {
+            return (int) cublasSetWorkspace_v2.handle().invokeExact(handle, MemorySegment.ofAddress(workspace), workspaceSizeInBytes);
+        } catch (Throwable t) { throw Downcall.unexpected(t); }
     }
     /** C = alpha op(A) op(B) + beta C, column-major; alpha/beta point to host scalars of the compute type's scale type. */
     public static int cublasGemmEx(MemorySegment handle, int transa, int transb, int m, int n, int k, MemorySegment alpha,

@@ -17,13 +17,24 @@ import java.util.List;
 final class NativeLibrary {
     private final String displayName;
     private final List<String> fileNames; // tried in order, e.g. libcublas.so.13, libcublas.so.12
+    private final String loaderProbe;     // a symbol of the library, when jextract-generated code must see it; else null
     private volatile SymbolLookup lookup;
     private volatile String openedFrom;
 
     NativeLibrary(String displayName, List<String> fileNames) {
+        this(displayName, fileNames, null);
+    }
+
+    /**
+     * A library whose symbols jextract-generated bindings look up through {@link SymbolLookup#loaderLookup()}: once
+     * opened, it is also loaded with {@link System#load} (the same file, found by the address of {@code loaderProbe}),
+     * which is what makes the loader lookup see it. The generated code resolves each symbol on its first call.
+     */
+    NativeLibrary(String displayName, List<String> fileNames, String loaderProbe) {
         if (fileNames.isEmpty()) throw new IllegalArgumentException(displayName + ": no file names");
         this.displayName = displayName;
         this.fileNames = List.copyOf(fileNames);
+        this.loaderProbe = loaderProbe;
     }
 
     /** Opens the library if not yet open; returns where it came from. */
@@ -53,13 +64,34 @@ final class NativeLibrary {
     private interface Opener { SymbolLookup open(); }
 
     private boolean tryOpen(String from, Opener opener) {
+        SymbolLookup l;
         try {
-            lookup = opener.open();
-            openedFrom = from;
-            return true;
+            l = opener.open();
         } catch (IllegalArgumentException notFound) {
             return false;
         }
+        if (loaderProbe != null) System.load(fileOf(l.find(loaderProbe).orElseThrow(() -> new CudaUnavailableException(
+                displayName + " loaded from " + from + " lacks " + loaderProbe)).address(), from));
+        lookup = l;
+        openedFrom = from;
+        return true;
+    }
+
+    /** The file mapped at {@code address} (from /proc/self/maps), or {@code from} when it is already a path. */
+    static String fileOf(long address, String from) {
+        if (from.startsWith("/")) return from;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/maps"))) {
+                String[] f = line.trim().split("\\s+", 6);
+                if (f.length < 6 || !f[5].startsWith("/")) continue;
+                String[] range = f[0].split("-");
+                long lo = Long.parseUnsignedLong(range[0], 16), hi = Long.parseUnsignedLong(range[1], 16);
+                if (Long.compareUnsigned(address, lo) >= 0 && Long.compareUnsigned(address, hi) < 0) return f[5];
+            }
+        } catch (java.io.IOException e) {
+            throw new CudaUnavailableException("cannot read /proc/self/maps to find where " + from + " was loaded from: " + e.getMessage());
+        }
+        throw new CudaUnavailableException("no mapped file holds the address of a symbol of " + from);
     }
 
     boolean isLoaded() {

@@ -1,6 +1,8 @@
 package dev.gannet.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -10,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: server -> model-runtime -> kv-cache, model-runtime -> panama-bindings;
- * router and loadtest speak only the wire protocol and depend on no engine module.
+ * router and loadtest speak only the wire protocol and depend on no engine module; and no two packages
+ * anywhere depend on each other, directly or around a loop.
  */
 class ModuleDependencyTest {
     private static JavaClasses classes;
@@ -55,5 +58,22 @@ class ModuleDependencyTest {
                         "dev.gannet.kv..", "dev.gannet.cuda..")
                 .allowEmptyShould(true)
                 .check(classes);
+    }
+
+    /**
+     * The chat-template interpreter runs templates from model files: it uses plain data and the JDK's
+     * collections, never reflection, and nothing of the engine (the CLI and the server both use it).
+     */
+    @Test
+    void templateInterpreterIsSelfContainedAndReflectionFree() {
+        classes().that().resideInAPackage("dev.gannet.runtime.template..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java.lang", "java.util..", "java.math..",
+                        "java.time..", "com.fasterxml.jackson..", "dev.gannet.runtime.template..")
+                .check(classes);
+    }
+
+    @Test
+    void noPackageDependsOnItselfThroughOthers() {
+        slices().matching("dev.gannet.(**)").should().beFreeOfCycles().check(classes);
     }
 }

@@ -1,31 +1,38 @@
 package dev.gannet.runtime.cli;
 
-import dev.gannet.runtime.kernel.CpuKernels;
-import dev.gannet.runtime.kernel.VectorKernels;
+import dev.gannet.cuda.CudaLibraryPaths;
+import dev.gannet.runtime.backend.ComputeOptions;
+import dev.gannet.runtime.backend.ForwardFactory;
+import dev.gannet.runtime.backend.Device;
+import dev.gannet.runtime.engine.FinishInfo;
+import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.engine.RequestEvent;
+import dev.gannet.runtime.model.CpuCompute;
+import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
 import dev.gannet.runtime.model.WeightLayout;
-import dev.gannet.runtime.model.Session;
-import dev.gannet.runtime.parallel.Compute;
-import dev.gannet.runtime.parallel.ShardingPlan;
-import dev.gannet.runtime.parallel.TensorParallelForward;
-import dev.gannet.runtime.sampler.Sampler;
 import dev.gannet.runtime.sampler.SamplingParams;
-import dev.gannet.runtime.tokenizer.StreamingDecoder;
+import dev.gannet.runtime.serving.LlmService;
+import dev.gannet.runtime.serving.ServingOptions;
 import dev.gannet.runtime.tokenizer.Tokenizer;
 import dev.gannet.runtime.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code gannet generate}: one prompt, one sequence, no server. Only the continuation goes to
- * stdout, streamed token by token; load time and speeds go to stderr.
+ * {@code gannet generate}: one prompt through the same engine as {@code serve} (same tokenization, sampler, stop
+ * rules), without a server. Only the continuation goes to stdout, streamed as it is generated; load time and
+ * speeds go to stderr.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate a continuation of a prompt with a local model (prints only the continuation).")
@@ -33,11 +40,14 @@ public final class GenerateCommand extends CliCommand {
     @Option(names = "--model", required = true, description = "a .gguf file or a Hugging Face folder")
     Path model;
 
-    @Option(names = "--prompt", required = true, description = "the text to continue")
+    @Option(names = "--prompt", required = true, description = "the text to continue (special tokens such as <s> are parsed, as the server does)")
     String prompt;
 
     @Option(names = "--max-tokens", defaultValue = "64", description = "most tokens to generate (default: ${DEFAULT-VALUE})")
     int maxTokens;
+
+    @Option(names = "--min-tokens", defaultValue = "0", description = "EOS, stop tokens and stop strings are ignored until this many tokens (default: ${DEFAULT-VALUE})")
+    int minTokens;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default: ${DEFAULT-VALUE})")
     float temperature;
@@ -48,11 +58,32 @@ public final class GenerateCommand extends CliCommand {
     @Option(names = "--top-k", defaultValue = "-1", description = "keep the k most likely tokens, -1 = off (default: ${DEFAULT-VALUE})")
     int topK;
 
+    @Option(names = "--min-p", defaultValue = "0", description = "drop tokens below min-p times the best one's probability (default: ${DEFAULT-VALUE})")
+    float minP;
+
+    @Option(names = "--repetition-penalty", defaultValue = "1", description = "over prompt and output, 1 = off (default: ${DEFAULT-VALUE})")
+    float repetitionPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0", description = "over the output, in [-2, 2] (default: ${DEFAULT-VALUE})")
+    float presencePenalty;
+
+    @Option(names = "--frequency-penalty", defaultValue = "0", description = "over the output, in [-2, 2] (default: ${DEFAULT-VALUE})")
+    float frequencyPenalty;
+
+    @Option(names = "--stop", description = "a stop string (repeatable); the output ends before it")
+    List<String> stop = new ArrayList<>();
+
+    @Option(names = "--ignore-eos", description = "keep generating past the end-of-sequence token")
+    boolean ignoreEos;
+
     @Option(names = "--seed", description = "sampling seed (default: random)")
     Long seed;
 
     @Option(names = "--threads", description = "compute threads (default: available processors)")
     Integer threads;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
+    String device;
 
     @Option(names = "--weight-layout", defaultValue = "packed", converter = LayoutConverter.class,
             description = "packed (Q8_0/Q4_0 copied once into the faster layout) or mapped (zero-copy) (default: ${DEFAULT-VALUE})")
@@ -65,80 +96,93 @@ public final class GenerateCommand extends CliCommand {
         }
     }
 
-    @Option(names = "--cpu-kernels", defaultValue = "native", converter = CpuKernelsConverter.class,
-            description = "native (the C kernel library where built) or vector (Java Vector API) matmuls (default: ${DEFAULT-VALUE})")
-    private CpuKernels cpuKernels;
+    @Option(names = "--cpu-kernels", defaultValue = "native", converter = CpuComputeConverter.class,
+            description = "native (the C kernel library where built), vector (Java Vector API) or reference (plain Java, one thread) (default: ${DEFAULT-VALUE})")
+    private CpuCompute cpuCompute;
 
-    static final class CpuKernelsConverter implements picocli.CommandLine.ITypeConverter<CpuKernels> {
+    static final class CpuComputeConverter implements picocli.CommandLine.ITypeConverter<CpuCompute> {
         @Override
-        public CpuKernels convert(String value) {
-            return CpuKernels.parse(value);
+        public CpuCompute convert(String value) {
+            return CpuCompute.parse(value);
         }
     }
 
     @Option(names = "--tp", defaultValue = "1", description = "tensor-parallel ranks, thread groups sharing --threads (default: ${DEFAULT-VALUE})")
     int tp;
 
+    /** Where the CUDA libraries are looked for: read from the environment once, here at the command's entry. */
+    private CudaLibraryPaths cudaLibraries = CudaLibraryPaths.none();
+
     /** The command, ready to add under {@code gannet}. */
     public static CommandLine commandLine() {
-        return oneLineErrors(new CommandLine(new GenerateCommand()));
-    }
-
-    /** One sequence on n threads: plain, or split over --tp ranks (the split is checked here, at start-up). */
-    private Session session(Model m, VectorKernels kernels, int n) {
-        int ctx = Math.min(m.config().contextLength(), Session.DEFAULT_MAX_CONTEXT);
-        if (tp == 1) return new Session(m, kernels, ctx);
-        ShardingPlan plan = ShardingPlan.forModel(m, tp);
-        return new Session(new TensorParallelForward(m, plan, Compute.of(cpuKernels), Math.max(n, tp), Session.blocksFor(ctx),
-                Session.BLOCK_SIZE, 256, 1), ctx);
+        GenerateCommand c = new GenerateCommand();
+        c.cudaLibraries = CudaLibraryPaths.fromEnvironment(System.getenv());
+        return oneLineErrors(new CommandLine(c));
     }
 
     @Override
     int run(PrintWriter out, PrintWriter err) throws IOException {
-        SamplingParams params = SamplingParams.builder().temperature(temperature).topP(topP).topK(topK)
-                .seed(seed).maxTokens(maxTokens).build();
+        SamplingParams params = SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).minP(minP)
+                .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
+                .seed(seed).maxTokens(maxTokens).minTokens(minTokens).ignoreEos(ignoreEos).stop(stop).build();
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (n < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + n);
+        if (tp < 1) throw new IllegalArgumentException("--tp must be >= 1, got " + tp);
+        Device dev = Device.parse(device);
+        ForwardFactory.checkAvailable(dev, tp, cudaLibraries); // before the model is loaded
         if (!Files.exists(model)) throw new IOException(model + ": no such file or folder");
         long t0 = System.nanoTime();
-        if (tp < 1) throw new IllegalArgumentException("--tp must be >= 1, got " + tp);
-        try (Model m = ModelLoader.load(model, layout);
-             VectorKernels kernels = tp == 1 ? new VectorKernels(n, cpuKernels) : null; // under tp each rank owns its kernels
-             Session session = session(m, kernels, n)) {
-            Tokenizer tok = Tokenizers.load(model);
-            int vocab = m.config().vocabSize();
-            if (tok.vocabSize() > vocab) {
-                throw new IOException(model + ": tokenizer has " + tok.vocabSize() + " tokens but the model only " + vocab);
+        Tokenizer tok = Tokenizers.load(model);
+        int[] ids = tok.encode(prompt, true, true); // as /v1/completions tokenizes a prompt
+        if (ids.length == 0) throw new IllegalArgumentException("--prompt encodes to no tokens");
+        try (Model m = ModelLoader.load(model, layout)) {
+            int context = m.config().contextLength();
+            if (ids.length >= context) {
+                throw new IllegalArgumentException("the prompt has " + ids.length + " tokens; the model's context is " + context);
             }
-            long t1 = System.nanoTime();
-            int[] ids = tok.encode(prompt, true);
-            if (ids.length == 0) throw new IllegalArgumentException("--prompt encodes to no tokens");
-            Sampler sampler = new Sampler(params, vocab, tok.endOfGenerationIds());
-            sampler.addPromptTokens(ids, 0, ids.length);
-            float[] logits = session.prefill(ids);
-            long t2 = System.nanoTime();
-            StreamingDecoder decoder = tok.streamingDecoder(false);
-            int generated = 0;
-            int room = m.config().contextLength() - ids.length;
-            while (generated < maxTokens) {
-                int next = sampler.sample(logits, 0, vocab);
-                generated++;
-                if (tok.isEndOfGeneration(next)) break;
-                out.print(decoder.accept(next));
-                out.flush();
-                if (generated >= maxTokens || generated > room) break;
-                logits = session.decode(next);
+            int length = Math.min(context, ids.length + maxTokens);
+            long kvBytes = KvStorage.bytesFor(m.config(), (length + 15) / 16 + 2, 16, KvStorage.Precision.F32);
+            // f32 on the CPU, the activation dtype on a GPU (whose cache takes what gpu_memory_utilization leaves)
+            ServingOptions options = new ServingOptions(new ComputeOptions(dev, cpuCompute, n, tp, kvBytes,
+                    KvStorage.Precision.AUTO, 16, 256, 1, ComputeOptions.DEFAULT_GPU_MEMORY_UTILIZATION, cudaLibraries), 1, length, true);
+            try (LlmService service = new LlmService(m, tok, options)) {
+                long t1 = System.nanoTime();
+                LinkedBlockingQueue<RequestEvent> events = new LinkedBlockingQueue<>();
+                service.submit(new Request(ids, params.withMaxTokens(Math.min(maxTokens, length - ids.length))), events::add);
+                FinishInfo end = print(events, out);
+                report(err, t1 - t0, ids.length, end, service);
+                return 0;
             }
-            out.print(decoder.flush());
-            out.flush();
-            long t3 = System.nanoTime();
-            err.printf(Locale.ROOT, "%nload: %.0f ms; prompt: %d tokens, %.1f tokens/s; generated: %d tokens, %.1f tokens/s (%d threads, tp %d, matmuls: %s)%n",
-                    (t1 - t0) / 1e6, ids.length, ids.length / ((t2 - t1) / 1e9), generated, generated / ((t3 - t2) / 1e9), n, tp, VectorKernels.describe(cpuKernels));
-            if (session.forward() instanceof TensorParallelForward tpf) {
-                err.printf(Locale.ROOT, "tensor parallel: %.1f ms in all-reduce/gather on rank 0 (%.1f%% of %.0f ms of forward steps)%n",
-                        tpf.collectiveNanos() / 1e6, 100.0 * tpf.collectiveNanos() / (t3 - t1), (t3 - t1) / 1e6);
-            }
-            return 0;
         }
+    }
+
+    /** Writes each event's text as it arrives; returns how the request ended. */
+    private static FinishInfo print(LinkedBlockingQueue<RequestEvent> events, PrintWriter out) {
+        while (true) {
+            RequestEvent e;
+            try {
+                e = events.take();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+            out.print(e.text());
+            out.flush();
+            if (e.finished()) {
+                if (e.finish().error() != null) throw new IllegalStateException("generation failed: " + e.finish().error());
+                return e.finish();
+            }
+        }
+    }
+
+    private void report(PrintWriter err, long loadNanos, int promptTokens, FinishInfo end, LlmService service) {
+        int generated = end.generatedTokens();
+        double prefill = end.prefillNanos() / 1e9;
+        double decode = end.decodeNanos() / 1e9;
+        err.printf(Locale.ROOT, "%nload: %.0f ms; prompt: %d tokens, %.1f tokens/s; generated: %d tokens, %.1f tokens/s"
+                        + " (%s, %d threads, %s, matmuls: %s; finish_reason %s)%n",
+                loadNanos / 1e6, promptTokens, prefill > 0 ? promptTokens / prefill : 0,
+                generated, generated > 1 && decode > 0 ? (generated - 1) / decode : 0,
+                service.device(), service.threads(), service.sharding(), cpuCompute.describe(), end.reason().wireName());
     }
 }

@@ -23,6 +23,10 @@ public final class TokenizeCommand extends CliCommand {
     @Option(names = "--no-bos", description = "do not add the model's BOS token")
     boolean noBos;
 
+    @Option(names = "--no-parse-special", description = "treat special-token texts such as <s> or <|im_start|> as plain "
+            + "text (by default they become their ids, as the server and llama-tokenize do)")
+    boolean noParseSpecial;
+
     /** The command, ready to add under {@code gannet}. */
     public static CommandLine commandLine() {
         return oneLineErrors(new CommandLine(new TokenizeCommand()));
@@ -32,7 +36,7 @@ public final class TokenizeCommand extends CliCommand {
     int run(PrintWriter out, PrintWriter err) throws IOException {
         if (!Files.exists(model)) throw new IOException(model + ": no such file or folder");
         Tokenizer tok = Tokenizers.load(model);
-        int[] ids = tok.encode(text, !noBos);
+        int[] ids = tok.encode(text, !noBos, !noParseSpecial);
         StringBuilder b = new StringBuilder(ids.length * 6 + 2).append('[');
         for (int i = 0; i < ids.length; i++) {
             if (i > 0) b.append(", ");

@@ -48,12 +48,27 @@ public final class CublasLinear implements AutoCloseable {
 
     /** y (numTokens, rows) = x (numTokens, cols) times w (rows, cols) transposed; all three in dtype t. */
     public void linear(DeviceDtype t, long y, long w, long x, int numTokens, int rows, int cols) {
-        if (numTokens <= 0 || rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("linear: sizes must be positive: tokens " + numTokens + ", rows " + rows + ", cols " + cols);
+        linear(t, t, y, rows, w, x, numTokens, rows, cols);
+    }
+
+    /**
+     * y (numTokens, rows of a row pitch of {@code ldy} elements) in {@code yt} = x (numTokens, cols) times w (rows,
+     * cols) transposed, x and w in {@code t}. {@code ldy > rows} writes a column block of a wider output (a slice of
+     * the weight's rows at a time); {@code yt} f32 with 16-bit t gives f32 logits. f32 accumulate.
+     */
+    public void linear(DeviceDtype t, DeviceDtype yt, long y, int ldy, long w, long x, int numTokens, int rows, int cols) {
+        if (numTokens <= 0 || rows <= 0 || cols <= 0 || ldy < rows) {
+            throw new IllegalArgumentException("linear: sizes must be positive and ldy >= rows: tokens " + numTokens + ", rows "
+                    + rows + ", cols " + cols + ", ldy " + ldy);
         }
         int type = cudaType(t);
         check(Cublas.cublasGemmEx(handle, Cublas.CUBLAS_OP_T, Cublas.CUBLAS_OP_N, rows, numTokens, cols, one, w, type, cols,
-                x, type, cols, zero, y, type, rows, Cublas.CUBLAS_COMPUTE_32F, Cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx");
+                x, type, cols, zero, y, cudaType(yt), ldy, Cublas.CUBLAS_COMPUTE_32F, Cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx");
+    }
+
+    /** Gives the handle its own device workspace, so that no call allocates (needed while a CUDA graph is captured). */
+    public void setWorkspace(long devicePointer, long bytes) {
+        check(Cublas.cublasSetWorkspace_v2(handle, devicePointer, bytes), "cublasSetWorkspace_v2");
     }
 
     @Override

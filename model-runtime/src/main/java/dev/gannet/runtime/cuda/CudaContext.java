@@ -20,13 +20,31 @@ public final class CudaContext implements AutoCloseable {
     private final MemorySegment stream;  // CUstream
     private final Arena arena = Arena.ofShared(); // shared: test frameworks may close from another thread
     private final MemorySegment scratch; // 16 bytes for out-parameters
+    private final boolean ownsStream;
     private boolean closed;
 
-    private CudaContext(int device, MemorySegment context, MemorySegment stream) {
+    private CudaContext(int device, MemorySegment context, MemorySegment stream, boolean ownsStream) {
         this.device = device;
         this.context = context;
         this.stream = stream;
+        this.ownsStream = ownsStream;
         this.scratch = arena.allocate(16, 8);
+    }
+
+    /**
+     * A second handle on {@code owner}'s device and stream (the primary context retained once more): work enqueued
+     * through either is ordered on the one stream. Tensor-parallel ranks that share a GPU use it, so that the
+     * in-process all-reduce ({@link SameDeviceGroup}) is ordered after every rank's partial sums without events.
+     * Closing it releases the context reference, not the stream.
+     */
+    public static CudaContext sharing(CudaContext owner) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ctx = a.allocate(ValueLayout.ADDRESS);
+            check(CudaDriver.cuDevicePrimaryCtxRetain(ctx, owner.device), "cuDevicePrimaryCtxRetain");
+            MemorySegment context = ctx.get(ValueLayout.ADDRESS, 0);
+            check(CudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+            return new CudaContext(owner.device, context, owner.stream, false);
+        }
     }
 
     /**
@@ -52,7 +70,7 @@ public final class CudaContext implements AutoCloseable {
             check(CudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
             MemorySegment st = a.allocate(ValueLayout.ADDRESS);
             check(CudaDriver.cuStreamCreate(st, CudaDriver.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
-            return new CudaContext(d, context, st.get(ValueLayout.ADDRESS, 0));
+            return new CudaContext(d, context, st.get(ValueLayout.ADDRESS, 0), true);
         }
     }
 
@@ -128,6 +146,14 @@ public final class CudaContext implements AutoCloseable {
         check(CudaDriver.cuMemcpyDtoH_v2(host, devicePointer, host.byteSize()), "cuMemcpyDtoH_v2");
     }
 
+    /**
+     * Waits for all work of the context, the NULL stream included: the synchronous memset and pageable copies of
+     * set-up run there and are not ordered with this context's non-blocking stream.
+     */
+    public void synchronizeAll() {
+        check(CudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
     public void synchronize() {
         check(CudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
@@ -137,7 +163,7 @@ public final class CudaContext implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            check(CudaDriver.cuStreamDestroy_v2(stream), "cuStreamDestroy_v2");
+            if (ownsStream) check(CudaDriver.cuStreamDestroy_v2(stream), "cuStreamDestroy_v2");
             check(CudaDriver.cuDevicePrimaryCtxRelease_v2(device), "cuDevicePrimaryCtxRelease_v2");
         } finally {
             arena.close();

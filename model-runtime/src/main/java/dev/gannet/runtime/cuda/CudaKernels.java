@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Typed launchers for the kernels of gannet_kernels.fatbin (sources: model-runtime/src/main/cuda).
@@ -21,7 +23,8 @@ public final class CudaKernels implements AutoCloseable {
     public static final String RESOURCE = "/dev/gannet/runtime/cuda/gannet_kernels.fatbin";
     /** Dynamic shared memory the attention kernels may use (opted in at load; A100 and H100 allow more). */
     public static final int MAX_DYNAMIC_SHARED_BYTES = 96 * 1024;
-    static final int DECODE_PARTITION_TOKENS = 256;
+    /** Tokens whose scores pass 1 of decode attention holds in shared memory at once (GANNET_DECODE_CHUNK). */
+    static final int DECODE_CHUNK_TOKENS = 256;
     static final int MAX_GROUP = 16;
     static final int MAX_HEAD_DIM = 256;
 
@@ -37,39 +40,48 @@ public final class CudaKernels implements AutoCloseable {
     private final String source;
     private final Arena arena = Arena.ofShared(); // shared: test frameworks may close from another thread
     private final LaunchArgs args = new LaunchArgs(arena);
-    private final Kernel[] rmsnorm = new Kernel[3], rope = new Kernel[3], swiglu = new Kernel[3];
-    private final Kernel[] decodePartial = new Kernel[3], decodeReduce = new Kernel[3], prefill = new Kernel[3];
-    private final Kernel[] gemvQ8 = new Kernel[3], gemvQ4 = new Kernel[3];
+    private final Map<String, Kernel> byName = new HashMap<>();
+    private final Kernel[] rmsnorm = new Kernel[3], swiglu = new Kernel[3], decodeReduce = new Kernel[3];
+    private final Kernel[] biasAdd = new Kernel[3], vectorAdd = new Kernel[3];
+    private final Kernel[][] rope = new Kernel[3][3], decodePartial = new Kernel[3][3], prefill = new Kernel[3][3]; // [format][dtype]
+    private final Kernel[][][] gemv = new Kernel[2][3][3]; // [q4?][x dtype][y dtype], null where not compiled
+    private final Kernel[][] dequant = new Kernel[2][3];   // [q4?][out dtype]
     private final Kernel[][] embedding = new Kernel[3][3]; // [table][out], null where not compiled
     private final Kernel argmax, sample;
 
     CudaKernels(Launcher launcher, String source) {
         this.launcher = launcher;
         this.source = source;
-        for (Kernel k : Kernel.catalog()) {
-            String n = k.name();
-            if (n.startsWith("embedding_")) {
-                String[] p = n.substring("embedding_".length()).split("_");
-                embedding[dtype(p[0]).ordinal()][dtype(p[1]).ordinal()] = k;
-                continue;
+        for (Kernel k : Kernel.catalog()) byName.put(k.name(), k);
+        for (DeviceDtype t : DeviceDtype.values()) {
+            int i = t.ordinal();
+            String s = t.suffix();
+            rmsnorm[i] = kernel("rmsnorm_residual_" + s);
+            swiglu[i] = kernel("swiglu_" + s);
+            decodeReduce[i] = kernel("paged_decode_reduce_" + s);
+            biasAdd[i] = kernel("bias_add_" + s);
+            vectorAdd[i] = kernel("vector_add_" + s);
+            for (KvFormat f : KvFormat.values()) {
+                rope[f.ordinal()][i] = kernel("rope_kv_write_" + f.infix() + s);
+                decodePartial[f.ordinal()][i] = kernel("paged_decode_partial_" + f.infix() + s);
+                prefill[f.ordinal()][i] = kernel("prefill_attention_" + f.infix() + s);
             }
-            int cut = n.lastIndexOf('_');
-            String base = n.substring(0, cut);
-            Kernel[] slot = switch (base) {
-                case "rmsnorm_residual" -> rmsnorm;
-                case "rope_kv_write" -> rope;
-                case "swiglu" -> swiglu;
-                case "paged_decode_partial" -> decodePartial;
-                case "paged_decode_reduce" -> decodeReduce;
-                case "prefill_attention" -> prefill;
-                case "gemv_q8_0" -> gemvQ8;
-                case "gemv_q4_0" -> gemvQ4;
-                default -> null;
-            };
-            if (slot != null) slot[dtype(n.substring(cut + 1)).ordinal()] = k;
+            for (int q4 = 0; q4 < 2; q4++) {
+                String w = q4 == 1 ? "q4_0" : "q8_0";
+                gemv[q4][i][i] = kernel("gemv_" + w + "_" + s);
+                if (t != DeviceDtype.F32) gemv[q4][i][DeviceDtype.F32.ordinal()] = kernel("gemv_" + w + "_" + s + "_f32");
+                dequant[q4][i] = kernel("dequant_" + w + "_" + s);
+            }
+            for (DeviceDtype o : DeviceDtype.values()) embedding[i][o.ordinal()] = byName.get("embedding_" + s + "_" + o.suffix());
         }
-        argmax = find("argmax_f32");
-        sample = find("sample_top_k_top_p_f32");
+        argmax = kernel("argmax_f32");
+        sample = kernel("sample_top_k_top_p_f32");
+    }
+
+    private Kernel kernel(String name) {
+        Kernel k = byName.get(name);
+        if (k == null) throw new IllegalStateException("kernel catalog lacks " + name);
+        return k;
     }
 
     /**
@@ -120,15 +132,6 @@ public final class CudaKernels implements AutoCloseable {
         return source;
     }
 
-    private static Kernel find(String name) {
-        return Kernel.catalog().stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    private static DeviceDtype dtype(String suffix) {
-        for (DeviceDtype t : DeviceDtype.values()) if (t.suffix().equals(suffix)) return t;
-        throw new IllegalArgumentException("no dtype " + suffix);
-    }
-
     private void launch(Kernel k, int gx, int gy, int gz, int block, int shared) {
         if (!args.matches(k.signature())) {
             throw new IllegalStateException(k.name() + " takes (" + k.signature() + ") but was packed as (" + args.kinds() + ")");
@@ -150,15 +153,37 @@ public final class CudaKernels implements AutoCloseable {
         launch(rmsnorm[t.ordinal()], numTokens, 1, 1, 256, 0);
     }
 
-    /** RoPE on q and k in place, and k, v written to the paged cache at slotMapping. See rope.cu. */
+    /**
+     * RoPE on q and k in place, and k, v written to the paged cache at slotMapping in {@code format} (rope.cu);
+     * {@code keyScales}/{@code valueScales} are the format's scale regions (0 for {@link KvFormat#NATIVE}).
+     */
+    public void ropeKvWrite(DeviceDtype t, KvFormat format, long q, long k, long v, long keyCache, long valueCache,
+                            long keyScales, long valueScales, long positions, long slotMapping, long cosTable, long sinTable,
+                            int numTokens, int numHeads, int numKvHeads, int headDim, int rotaryDim, boolean neox) {
+        positive("ropeKvWrite sizes", numTokens, numHeads, numKvHeads, headDim, rotaryDim);
+        if (rotaryDim % 2 != 0 || rotaryDim > headDim) throw new IllegalArgumentException("rotaryDim " + rotaryDim + " vs headDim " + headDim);
+        checkFormat(format, headDim, keyScales, valueScales);
+        args.reset().ptr(q).ptr(k).ptr(v).ptr(keyCache).ptr(valueCache).ptr(keyScales).ptr(valueScales).ptr(positions)
+                .ptr(slotMapping).ptr(cosTable).ptr(sinTable).i32(numTokens).i32(numHeads).i32(numKvHeads).i32(headDim)
+                .i32(rotaryDim).i32(neox ? 1 : 0);
+        launch(rope[format.ordinal()][t.ordinal()], numTokens, 1, 1, 128, 0);
+    }
+
+    /** As above for a cache in the activation dtype (no scales). */
     public void ropeKvWrite(DeviceDtype t, long q, long k, long v, long keyCache, long valueCache, long positions,
                             long slotMapping, long cosTable, long sinTable, int numTokens, int numHeads, int numKvHeads,
                             int headDim, int rotaryDim, boolean neox) {
-        positive("ropeKvWrite sizes", numTokens, numHeads, numKvHeads, headDim, rotaryDim);
-        if (rotaryDim % 2 != 0 || rotaryDim > headDim) throw new IllegalArgumentException("rotaryDim " + rotaryDim + " vs headDim " + headDim);
-        args.reset().ptr(q).ptr(k).ptr(v).ptr(keyCache).ptr(valueCache).ptr(positions).ptr(slotMapping).ptr(cosTable)
-                .ptr(sinTable).i32(numTokens).i32(numHeads).i32(numKvHeads).i32(headDim).i32(rotaryDim).i32(neox ? 1 : 0);
-        launch(rope[t.ordinal()], numTokens, 1, 1, 128, 0);
+        ropeKvWrite(t, KvFormat.NATIVE, q, k, v, keyCache, valueCache, 0, 0, positions, slotMapping, cosTable, sinTable,
+                numTokens, numHeads, numKvHeads, headDim, rotaryDim, neox);
+    }
+
+    private static void checkFormat(KvFormat format, int headDim, long keyScales, long valueScales) {
+        if (format == KvFormat.Q8_0 && headDim % 32 != 0) {
+            throw new IllegalArgumentException("a q8_0 KV cache needs a head dimension divisible by 32, got " + headDim);
+        }
+        if (format != KvFormat.NATIVE && (keyScales == 0 || valueScales == 0)) {
+            throw new IllegalArgumentException("a " + format + " KV cache needs its scale regions");
+        }
     }
 
     /** out (numTokens, n) = silu(gate) * up, input rows inStride apart. See elementwise.cu. */
@@ -179,58 +204,55 @@ public final class CudaKernels implements AutoCloseable {
         launch(k, numTokens, 1, 1, 256, 0);
     }
 
-    /** KV blocks one decode partition covers. */
-    public static int blocksPerPartition(int blockSize) {
-        return Math.max(1, DECODE_PARTITION_TOKENS / blockSize);
+    /** Bytes of dynamic shared memory pass 1 of decode attention takes (attention_decode.cu). */
+    static int decodeSharedBytes(int group, int headDim) {
+        return (group * headDim + group * DECODE_CHUNK_TOKENS + 3 * group) * Float.BYTES;
     }
 
-    public static int decodePartitions(int maxContextLen, int blockSize) {
-        int tokens = blocksPerPartition(blockSize) * blockSize;
-        return (maxContextLen + tokens - 1) / tokens;
-    }
-
-    /** Bytes of f32 scratch {@link #pagedDecodeAttention} needs. */
-    public static long decodeWorkspaceBytes(int numSeqs, int numHeads, int headDim, int blockSize, int maxContextLen) {
-        long rows = (long) numSeqs * numHeads * decodePartitions(maxContextLen, blockSize);
-        return rows * (headDim + 2L) * Float.BYTES;
+    /** Bytes of f32 workspace {@link #pagedDecodeAttention} needs for this many sequences and this split. */
+    public static long decodeWorkspaceBytes(int numSeqs, int numHeads, int headDim, DecodeSplit split) {
+        return (long) numSeqs * split.partitions() * numHeads * (headDim + 2L) * Float.BYTES;
     }
 
     /**
-     * One decode token per sequence against its paged context, split in partitions and merged
-     * exactly (attention_decode.cu). {@code workspace} holds {@link #decodeWorkspaceBytes} bytes.
+     * One decode token per sequence against its paged context, split as {@code split} says and merged exactly
+     * (attention_decode.cu). {@code split} must cover every context of the batch; {@code workspace} holds
+     * {@link #decodeWorkspaceBytes} bytes.
      */
-    public void pagedDecodeAttention(DeviceDtype t, long out, long q, long keyCache, long valueCache, long blockTables,
-                                     long contextLens, int numSeqs, int maxBlocksPerSeq, int numHeads, int numKvHeads,
-                                     int headDim, int blockSize, int maxContextLen, float scale, long workspace,
-                                     long workspaceBytes) {
-        positive("pagedDecodeAttention sizes", numSeqs, maxBlocksPerSeq, numHeads, numKvHeads, headDim, blockSize, maxContextLen);
+    public void pagedDecodeAttention(DeviceDtype t, KvFormat format, long out, long q, long keyCache, long valueCache,
+                                     long keyScales, long valueScales, long blockTables, long contextLens, int numSeqs,
+                                     int maxBlocksPerSeq, int numHeads, int numKvHeads, int headDim, int blockSize,
+                                     DecodeSplit split, float scale, long workspace, long workspaceBytes) {
+        positive("pagedDecodeAttention sizes", numSeqs, maxBlocksPerSeq, numHeads, numKvHeads, headDim, blockSize);
         checkHeads(numHeads, numKvHeads, headDim);
-        long need = decodeWorkspaceBytes(numSeqs, numHeads, headDim, blockSize, maxContextLen);
+        checkFormat(format, headDim, keyScales, valueScales);
+        long need = decodeWorkspaceBytes(numSeqs, numHeads, headDim, split);
         if (workspaceBytes < need) throw new IllegalArgumentException("decode workspace " + workspaceBytes + " < " + need + " bytes");
-        int parts = decodePartitions(maxContextLen, blockSize);
-        int bpp = blocksPerPartition(blockSize);
-        int group = numHeads / numKvHeads;
-        int shared = group * (headDim + bpp * blockSize) * Float.BYTES;
-        if (shared > MAX_DYNAMIC_SHARED_BYTES) throw new IllegalArgumentException("decode needs " + shared + " bytes of shared memory");
+        int parts = split.partitions();
+        int shared = decodeSharedBytes(numHeads / numKvHeads, headDim);
         long rows = (long) numSeqs * numHeads * parts;
         long partialOut = workspace, partialMax = partialOut + rows * headDim * Float.BYTES, partialSum = partialMax + rows * Float.BYTES;
-        args.reset().ptr(partialOut).ptr(partialMax).ptr(partialSum).ptr(q).ptr(keyCache).ptr(valueCache).ptr(blockTables)
-                .ptr(contextLens).i32(maxBlocksPerSeq).i32(numHeads).i32(numKvHeads).i32(headDim).i32(blockSize).i32(bpp).f32(scale);
-        launch(decodePartial[t.ordinal()], parts, numKvHeads, numSeqs, 128, shared);
+        args.reset().ptr(partialOut).ptr(partialMax).ptr(partialSum).ptr(q).ptr(keyCache).ptr(valueCache).ptr(keyScales)
+                .ptr(valueScales).ptr(blockTables).ptr(contextLens).i32(maxBlocksPerSeq).i32(numHeads).i32(numKvHeads)
+                .i32(headDim).i32(blockSize).i32(split.blocksPerPartition()).f32(scale);
+        launch(decodePartial[format.ordinal()][t.ordinal()], parts, numKvHeads, numSeqs, 128, shared);
         args.reset().ptr(out).ptr(partialOut).ptr(partialMax).ptr(partialSum).i32(numHeads).i32(headDim).i32(parts);
         launch(decodeReduce[t.ordinal()], numHeads, numSeqs, 1, 128, 0);
     }
 
     /** Causal attention for packed prefill chunks, reading cached prefixes through block tables (attention_prefill.cu). */
-    public void prefillAttention(DeviceDtype t, long out, long q, long keyCache, long valueCache, long blockTables,
-                                 int maxBlocksPerSeq, long cuSeqlens, long contextLens, int numSeqs, int maxQueryLen,
-                                 int numHeads, int numKvHeads, int headDim, int blockSize, float scale) {
+    public void prefillAttention(DeviceDtype t, KvFormat format, long out, long q, long keyCache, long valueCache,
+                                 long keyScales, long valueScales, long blockTables, int maxBlocksPerSeq, long cuSeqlens,
+                                 long contextLens, int numSeqs, int maxQueryLen, int numHeads, int numKvHeads, int headDim,
+                                 int blockSize, float scale) {
         positive("prefillAttention sizes", maxBlocksPerSeq, numSeqs, maxQueryLen, numHeads, numKvHeads, headDim, blockSize);
         checkHeads(numHeads, numKvHeads, headDim);
+        checkFormat(format, headDim, keyScales, valueScales);
         int shared = prefillSharedBytes(headDim);
-        args.reset().ptr(out).ptr(q).ptr(keyCache).ptr(valueCache).ptr(blockTables).i32(maxBlocksPerSeq).ptr(cuSeqlens)
-                .ptr(contextLens).i32(numSeqs).i32(numHeads).i32(numKvHeads).i32(headDim).i32(blockSize).f32(scale);
-        launch(prefill[t.ordinal()], (maxQueryLen + 15) / 16, numHeads, numSeqs, 128, shared);
+        args.reset().ptr(out).ptr(q).ptr(keyCache).ptr(valueCache).ptr(keyScales).ptr(valueScales).ptr(blockTables)
+                .i32(maxBlocksPerSeq).ptr(cuSeqlens).ptr(contextLens).i32(numSeqs).i32(numHeads).i32(numKvHeads)
+                .i32(headDim).i32(blockSize).f32(scale);
+        launch(prefill[format.ordinal()][t.ordinal()], (maxQueryLen + 15) / 16, numHeads, numSeqs, 128, shared);
     }
 
     static int prefillSharedBytes(int headDim) {
@@ -243,6 +265,25 @@ public final class CudaKernels implements AutoCloseable {
                     + " with at most " + MAX_GROUP + " query heads per KV head");
         }
         if (headDim > MAX_HEAD_DIM) throw new IllegalArgumentException("headDim " + headDim + " > " + MAX_HEAD_DIM);
+    }
+
+    /** x (numTokens, n) += bias (n) on every row (elementwise.cu). */
+    public void biasAdd(DeviceDtype t, long x, long bias, int numTokens, int n) {
+        positive("biasAdd sizes", numTokens, n);
+        args.reset().ptr(x).ptr(bias).i32(numTokens).i32(n);
+        launch(biasAdd[t.ordinal()], (n + 255) / 256, numTokens, 1, 256, 0);
+    }
+
+    /** out (n) = a + b; out may alias a (elementwise.cu). */
+    public void vectorAdd(DeviceDtype t, long out, long a, long b, int n) {
+        positive("vectorAdd size", n);
+        args.reset().ptr(out).ptr(a).ptr(b).i32(n);
+        launch(vectorAdd[t.ordinal()], (n + 255) / 256, 1, 1, 256, 0);
+    }
+
+    /** out (numRows, dim) = in[rows[i]] for a table of {@code inRows} rows: the embedding kernel as a row gather. */
+    public void gatherRows(DeviceDtype t, long out, long in, long rows, int numRows, int dim, int inRows) {
+        embedding(t, t, out, in, rows, numRows, dim, inRows);
     }
 
     /** outTokens (numRows) int32 = argmax of each logits row (numRows, vocab) f32. */
@@ -260,21 +301,38 @@ public final class CudaKernels implements AutoCloseable {
         launch(sample, numRows, 1, 1, 1024, 0);
     }
 
-    /** y (m, rows) = x (m, cols) times the Q8_0 weight (rows, cols) transposed (gemv_quant.cu). */
+    /** y (m, rows) = x (m, cols) times the Q8_0 weight (rows, cols) transposed, x and y in t (gemv_quant.cu). */
     public void gemvQ8_0(DeviceDtype t, long y, long w, long x, int m, int rows, int cols) {
-        gemv(gemvQ8[t.ordinal()], y, w, x, m, rows, cols);
+        gemv(false, t, t, y, w, x, m, rows, cols);
     }
 
     /** As {@link #gemvQ8_0} for Q4_0 weights. */
     public void gemvQ4_0(DeviceDtype t, long y, long w, long x, int m, int rows, int cols) {
-        gemv(gemvQ4[t.ordinal()], y, w, x, m, rows, cols);
+        gemv(true, t, t, y, w, x, m, rows, cols);
     }
 
-    private void gemv(Kernel k, long y, long w, long x, int m, int rows, int cols) {
+    /**
+     * y (m, rows) in {@code yt} = x (m, cols) in {@code xt} times a Q4_0 ({@code q4}) or Q8_0 weight transposed;
+     * yt is xt, or f32 (logits) for 16-bit x.
+     */
+    public void gemv(boolean q4, DeviceDtype xt, DeviceDtype yt, long y, long w, long x, int m, int rows, int cols) {
+        Kernel k = gemv[q4 ? 1 : 0][xt.ordinal()][yt.ordinal()];
+        if (k == null) throw new IllegalArgumentException("no quantized GEMV from " + xt + " to " + yt);
         positive(k.name() + " sizes", m, rows, cols);
         if (cols % 32 != 0) throw new IllegalArgumentException(k.name() + ": cols " + cols + " is not a multiple of 32");
         args.reset().ptr(y).ptr(w).ptr(x).i32(m).i32(rows).i32(cols);
         launch(k, (rows + 3) / 4, 1, 1, 128, 0);
+    }
+
+    /** out (rows, cols) in t = the Q4_0 ({@code q4}) or Q8_0 weight w dequantized (gemv_quant.cu). */
+    public void dequantize(boolean q4, DeviceDtype t, long out, long w, int rows, int cols) {
+        Kernel k = dequant[q4 ? 1 : 0][t.ordinal()];
+        positive(k.name() + " sizes", rows, cols);
+        if (cols % 32 != 0) throw new IllegalArgumentException(k.name() + ": cols " + cols + " is not a multiple of 32");
+        long blocks = (long) rows * (cols / 32);
+        if ((blocks + 7) / 8 > Integer.MAX_VALUE) throw new IllegalArgumentException(k.name() + ": " + rows + "x" + cols + " is too large for one launch");
+        args.reset().ptr(out).ptr(w).i32(rows).i32(cols);
+        launch(k, (int) ((blocks + 7) / 8), 1, 1, 256, 0);
     }
 
     @Override

@@ -19,16 +19,19 @@ import java.util.concurrent.locks.LockSupport;
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-    private record Submission(long id, Request request, RequestListener listener) {
+    private record Submission(long id, Request request, RequestListener listener, long arrivalNanos) {
     }
 
     private final EngineConfig config;
     private final ModelRunner runner;
+    private final Detokenizer.Factory detokenizers;
     private final Scheduler scheduler;
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> aborts = new ConcurrentLinkedQueue<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong drained = new AtomicLong();  // submissions the engine thread has taken in
+    private final AtomicLong queuedTokens = new AtomicLong(); // cost of the submissions not taken in yet
     private volatile EngineStats stats;
     private volatile boolean closing;
     private volatile Thread thread;
@@ -36,12 +39,19 @@ public final class Engine implements AutoCloseable {
     private long lastStepNanos;
     private int lastStepTokens;
 
+    /** An engine whose events carry token ids and no text (no detokenizer, no stop strings). */
     public Engine(EngineConfig config, ModelRunner runner) {
-        if (config == null || runner == null) {
-            throw new IllegalArgumentException("Engine needs a config and a runner");
+        this(config, runner, Detokenizer.NONE);
+    }
+
+    /** @param detokenizers makes each request's {@link Detokenizer} (its text and stop strings) on arrival */
+    public Engine(EngineConfig config, ModelRunner runner, Detokenizer.Factory detokenizers) {
+        if (config == null || runner == null || detokenizers == null) {
+            throw new IllegalArgumentException("Engine needs a config, a runner and a detokenizer factory");
         }
         this.config = config;
         this.runner = runner;
+        this.detokenizers = detokenizers;
         this.scheduler = new Scheduler(config,
                 new KvCacheManager(config.numBlocks(), config.blockSize(), config.enablePrefixCaching()), runner);
         publishStats();
@@ -83,12 +93,13 @@ public final class Engine implements AutoCloseable {
             throw new IllegalStateException("engine is closed");
         }
         long id = nextId.getAndIncrement();
-        Submission submission = new Submission(id, request, listener);
+        Submission submission = new Submission(id, request, listener, System.nanoTime());
         submissions.add(submission);
         // close() raced us: if the engine's final drain did not take it, withdraw and refuse it.
         if (closing && submissions.remove(submission)) {
             throw new IllegalStateException("engine is closed");
         }
+        queuedTokens.addAndGet(cost(request));
         accepted.incrementAndGet();
         wake();
         return new RequestHandle(id, this);
@@ -106,6 +117,29 @@ public final class Engine implements AutoCloseable {
      */
     public long pendingRequests() {
         return Math.max(0, accepted.get() - stats.finishedRequests());
+    }
+
+    /**
+     * Requests submitted that the engine thread has not taken in yet: with {@link EngineStats#waiting()} they make
+     * vLLM's {@code num_requests_waiting}. Never blocks.
+     */
+    public long queuedRequests() {
+        return Math.max(0, accepted.get() - drained.get());
+    }
+
+    /** What the submissions not taken in yet may cost (see {@link EngineStats#waitingTokens()}). */
+    public long queuedTokens() {
+        return Math.max(0, queuedTokens.get());
+    }
+
+    private long cost(Request r) {
+        return Math.min(config.maxContextTokens(), (long) r.promptLength() + r.sampling().maxTokens());
+    }
+
+    /** True while the engine thread runs: false before {@link #start()}, after {@link #close()}, or if it died. */
+    public boolean running() {
+        Thread t = thread;
+        return t != null && t.isAlive() && !closing;
     }
 
     /** The latest snapshot; never blocks. */
@@ -163,12 +197,24 @@ public final class Engine implements AutoCloseable {
     private void drainQueues() {
         Submission s;
         while ((s = submissions.poll()) != null) {
+            drained.incrementAndGet();
+            queuedTokens.addAndGet(-cost(s.request()));
             scheduler.add(new Sequence(s.id(), s.request(), s.listener(),
-                    scheduler.kv().newBlockTable(s.request().cacheKey())));
+                    scheduler.kv().newBlockTable(s.request().cacheKey()), detokenizer(s.request()), s.arrivalNanos()));
         }
         Long id;
         while ((id = aborts.poll()) != null) {
             scheduler.abort(id);
+        }
+    }
+
+    /** The request's detokenizer; one that cannot be made leaves the request without text rather than lost. */
+    private Detokenizer detokenizer(Request r) {
+        try {
+            return detokenizers.create(r);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot make a detokenizer; the request's events carry no text", e);
+            return Detokenizer.NONE.create(r);
         }
     }
 
@@ -226,7 +272,7 @@ public final class Engine implements AutoCloseable {
 
     private void publishStats() {
         KvCacheStats kv = scheduler.kv().stats();
-        stats = new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.usableBlocks(), kv.usedBlocks(),
+        stats = new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), scheduler.waitingTokens(), kv.usableBlocks(), kv.usedBlocks(),
                 kv.freeBlocks(), kv.cachedBlocks(), kv.queryTokens(), kv.hitTokens(), kv.evictions(),
                 scheduler.preemptions(), steps, scheduler.finished(), lastStepNanos, lastStepTokens);
     }

@@ -5,6 +5,8 @@ package dev.gannet.runtime.engine;
  *
  * @param running            sequences holding KV blocks
  * @param waiting            sequences queued (new or preempted), submissions not yet drained excluded
+ * @param waitingTokens      what those sequences may cost: prompt plus the tokens they may generate, each capped at
+ *                           the context
  * @param kvUsableBlocks     KV blocks that can be handed out
  * @param kvUsedBlocks       blocks held by sequences
  * @param kvFreeBlocks       blocks with no holder (cached ones included)
@@ -18,11 +20,11 @@ package dev.gannet.runtime.engine;
  * @param lastStepNanos      wall time of the last step that ran a batch (schedule + run + postprocess)
  * @param lastStepTokens     tokens in that batch
  */
-public record EngineStats(int running, int waiting, int kvUsableBlocks, int kvUsedBlocks, int kvFreeBlocks,
+public record EngineStats(int running, int waiting, long waitingTokens, int kvUsableBlocks, int kvUsedBlocks, int kvFreeBlocks,
                           int kvCachedBlocks, long prefixQueryTokens, long prefixHitTokens, long prefixEvictions,
                           long preemptions, long steps, long finishedRequests, long lastStepNanos, int lastStepTokens) {
     public EngineStats {
-        if (running < 0 || waiting < 0 || kvUsedBlocks + kvFreeBlocks != kvUsableBlocks) {
+        if (running < 0 || waiting < 0 || waitingTokens < 0 || kvUsedBlocks + kvFreeBlocks != kvUsableBlocks) {
             throw new IllegalArgumentException("EngineStats inconsistent: running=" + running + " waiting=" + waiting
                     + " used=" + kvUsedBlocks + " free=" + kvFreeBlocks + " usable=" + kvUsableBlocks);
         }

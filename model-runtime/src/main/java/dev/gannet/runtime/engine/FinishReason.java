@@ -2,7 +2,7 @@ package dev.gannet.runtime.engine;
 
 /** Why a request ended; {@link #wireName()} is the OpenAI-style {@code finish_reason}. */
 public enum FinishReason {
-    /** An EOS or stop token id, or the request's {@link StopChecker}, ended generation. */
+    /** An EOS or stop token id, or a stop string, ended generation. */
     STOP("stop"),
     /** {@code max_tokens} or the maximum context length was reached. */
     LENGTH("length"),

@@ -1,63 +1,53 @@
 package dev.gannet.runtime.engine;
 
+import dev.gannet.runtime.sampler.SamplingParams;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * One generation request as the engine receives it (already tokenized).
+ * One generation request as the engine receives it (already tokenized): the one typed record from the front end
+ * to the sampler.
  *
- * @param prompt         prompt token ids; copied, so the caller may reuse its array
- * @param maxTokens      most tokens to generate (>= 1); the context limit may end it sooner
- * @param minTokens      EOS and stop tokens are ignored until this many were generated (0..maxTokens)
- * @param stopTokenIds   extra token ids that end generation (checked even with {@code ignoreEos}); copied
- * @param ignoreEos      keep generating through the model's EOS token(s)
- * @param priority       lower runs first; equal priorities run in arrival order (use 0 for FCFS)
- * @param cacheKey       prefix-cache namespace (LoRA id or per-tenant salt); 0 = shared default
- * @param samplingParams opaque to the engine, passed through to the {@link ModelRunner}; may be null
- * @param stopChecker    extra stop rule (stop strings); may be null
+ * @param prompt    prompt token ids; copied, so the caller may reuse its array
+ * @param sampling  how tokens are drawn and when the sequence stops (length, min tokens, stop ids and strings)
+ * @param priority  lower runs first; equal priorities run in arrival order (0 for everyone is FCFS), as vLLM's
+ *                  {@code priority}
+ * @param cacheKey  prefix-cache namespace: requests share cached KV blocks only within one key (vLLM's
+ *                  {@code cache_salt}); 0 = the shared default
  */
-public record Request(int[] prompt, int maxTokens, int minTokens, int[] stopTokenIds, boolean ignoreEos,
-                      int priority, long cacheKey, Object samplingParams, StopChecker stopChecker) {
-    private static final int[] NONE = new int[0];
+public record Request(int[] prompt, SamplingParams sampling, int priority, long cacheKey) {
 
     public Request {
         if (prompt == null || prompt.length == 0) {
             throw new IllegalArgumentException("Request.prompt must hold at least one token");
         }
-        if (maxTokens < 1) {
-            throw new IllegalArgumentException("Request.maxTokens must be >= 1, got " + maxTokens);
-        }
-        if (minTokens < 0 || minTokens > maxTokens) {
-            throw new IllegalArgumentException("Request.minTokens must be in [0, maxTokens=" + maxTokens
-                    + "], got " + minTokens);
-        }
+        Objects.requireNonNull(sampling, "Request.sampling");
         for (int t : prompt) {
             if (t < 0) {
                 throw new IllegalArgumentException("Request.prompt holds a negative token id " + t);
             }
         }
         prompt = prompt.clone();
-        stopTokenIds = stopTokenIds == null ? NONE : stopTokenIds.clone();
     }
 
-    /** A plain FCFS request: no stop ids beyond EOS, no min tokens, default cache namespace. */
+    /** A plain FCFS request: the given sampling, default priority and cache namespace. */
+    public Request(int[] prompt, SamplingParams sampling) {
+        this(prompt, sampling, 0, 0L);
+    }
+
+    /** Greedy decoding of up to {@code maxTokens} tokens, FCFS, default cache namespace. */
     public static Request of(int[] prompt, int maxTokens) {
-        return new Request(prompt, maxTokens, 0, null, false, 0, 0L, null, null);
+        return new Request(prompt, SamplingParams.greedy(maxTokens));
     }
 
     /** Same request with another priority. */
     public Request withPriority(int newPriority) {
-        return new Request(prompt, maxTokens, minTokens, stopTokenIds, ignoreEos, newPriority, cacheKey,
-                samplingParams, stopChecker);
+        return new Request(prompt, sampling, newPriority, cacheKey);
     }
 
     @Override
     public int[] prompt() {
         return prompt.clone();
-    }
-
-    @Override
-    public int[] stopTokenIds() {
-        return stopTokenIds.clone();
     }
 
     int promptLength() {
@@ -68,28 +58,20 @@ public record Request(int[] prompt, int maxTokens, int minTokens, int[] stopToke
         return prompt;
     }
 
-    int[] stopTokenIdsNoCopy() {
-        return stopTokenIds;
-    }
-
     @Override
     public boolean equals(Object o) {
-        return o instanceof Request r && Arrays.equals(prompt, r.prompt) && maxTokens == r.maxTokens
-                && minTokens == r.minTokens && Arrays.equals(stopTokenIds, r.stopTokenIds)
-                && ignoreEos == r.ignoreEos && priority == r.priority && cacheKey == r.cacheKey
-                && java.util.Objects.equals(samplingParams, r.samplingParams)
-                && java.util.Objects.equals(stopChecker, r.stopChecker);
+        return o instanceof Request r && Arrays.equals(prompt, r.prompt) && sampling.equals(r.sampling)
+                && priority == r.priority && cacheKey == r.cacheKey;
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(prompt) + Integer.hashCode(maxTokens);
+        return 31 * Arrays.hashCode(prompt) + sampling.hashCode();
     }
 
     @Override
     public String toString() {
-        return "Request[promptTokens=" + prompt.length + ", maxTokens=" + maxTokens + ", minTokens=" + minTokens
-                + ", stopTokenIds=" + Arrays.toString(stopTokenIds) + ", ignoreEos=" + ignoreEos
-                + ", priority=" + priority + ", cacheKey=" + cacheKey + "]";
+        return "Request[promptTokens=" + prompt.length + ", sampling=" + sampling + ", priority=" + priority
+                + ", cacheKey=" + cacheKey + "]";
     }
 }

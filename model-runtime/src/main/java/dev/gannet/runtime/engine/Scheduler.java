@@ -1,6 +1,8 @@
 package dev.gannet.runtime.engine;
 
 import dev.gannet.kv.KvCacheManager;
+import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.runtime.sampler.TokenLogprobs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -34,6 +36,7 @@ final class Scheduler {
     private Sequence[] scheduled = new Sequence[16]; // rows of the last schedule()
     private int[] scheduledTokens = new int[16];     // tokens of each row
     private int numScheduled;
+    private long waitingTokens;  // sum of cost() over waiting
     private long admissions;
     private long preemptions;
     private long finished;
@@ -69,9 +72,22 @@ final class Scheduler {
         return finished;
     }
 
+    long waitingTokens() {
+        return waitingTokens;
+    }
+
     void add(Sequence seq) {
         live.put(seq.id(), seq);
+        enqueue(seq);
+    }
+
+    private void enqueue(Sequence seq) {
         waiting.add(seq);
+        waitingTokens += seq.cost(maxContext);
+    }
+
+    private void dequeued(Sequence seq) {
+        waitingTokens -= seq.cost(maxContext);
     }
 
     /** Builds this step's batch, or returns null when there is nothing to run. */
@@ -118,6 +134,7 @@ final class Scheduler {
             }
             kv.allocate(seq.blockTable(), cached + n);
             waiting.poll();
+            dequeued(seq);
             seq.admit(admissions++, cached);
             insertRunning(seq);
             addScheduled(seq, n);
@@ -128,7 +145,7 @@ final class Scheduler {
     private void preempt(Sequence seq) {
         kv.free(seq.blockTable());
         seq.preempt();
-        waiting.add(seq);
+        enqueue(seq);
         preemptions++;
     }
 
@@ -169,7 +186,8 @@ final class Scheduler {
         int[] logitIndices = new int[numSampled];
         int[] logitRows = new int[numSampled];
         long[] ids = new long[numSeqs];
-        Object[] params = new Object[numSeqs];
+        SamplingParams[] params = new SamplingParams[numSeqs];
+        long now = System.nanoTime();
         int[][] newPrompts = new int[numSeqs][];
         int t = 0;
         int s = 0;
@@ -192,16 +210,8 @@ final class Scheduler {
                 logitRows[s++] = i;
             }
             ids[i] = seq.id();
-            params[i] = seq.samplingParams();
-            boolean first = seq.takeFirstSchedule();
-            newPrompts[i] = first ? seq.request().prompt() : null;
-            if (first) {
-                try {
-                    seq.listener().onScheduled(seq.id());
-                } catch (RuntimeException e) { // timing only: never worth failing the request
-                    LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw in onScheduled", e);
-                }
-            }
+            params[i] = seq.sampling();
+            newPrompts[i] = seq.takeFirstSchedule(now) ? seq.request().prompt() : null;
         }
         return new SchedulerOutput(tokens, positions, cu, contextLens, tables, kv.blockSize(), slots,
                 logitIndices, logitRows, ids, params, newPrompts);
@@ -210,13 +220,15 @@ final class Scheduler {
     /** Applies a successful step: advances computed tokens, publishes full blocks, appends samples. */
     void postprocess(StepResult result) {
         int s = 0;
+        long now = System.nanoTime();
         for (int i = 0; i < numScheduled; i++) {
             Sequence seq = scheduled[i];
             boolean sampled = seq.numComputedTokens() + scheduledTokens[i] == seq.numTokens();
             seq.advanceComputed(scheduledTokens[i]);
             kv.cacheFullBlocks(seq.blockTable(), seq.rawTokens(), seq.numComputedTokens());
             if (sampled) {
-                appendSampled(seq, result.sampledTokens()[s++]);
+                appendSampled(seq, result.sampledTokens()[s], result.logprobs(s), now);
+                s++;
             }
             scheduled[i] = null;
         }
@@ -226,37 +238,38 @@ final class Scheduler {
     /** Ends every sequence of the last schedule with ERROR (the runner failed). */
     void failScheduled(String message) {
         for (int i = 0; i < numScheduled; i++) {
-            finish(scheduled[i], FinishReason.ERROR, -1, message);
+            finish(scheduled[i], FinishReason.ERROR, -1, message, -1, null);
             scheduled[i] = null;
         }
         numScheduled = 0;
     }
 
     /**
-     * Appends a sampled token, checks the stop rules, then tells the listener. The stop check comes
-     * first so that a request's {@link StopChecker} (stop strings) has seen the token before the
-     * listener releases its text.
+     * Appends a sampled token, checks the stop rules (which feed it to the detokenizer), then emits the token's
+     * event: the last one, with how the request ended, when a rule stopped it.
      */
-    private void appendSampled(Sequence seq, int token) {
+    private void appendSampled(Sequence seq, int token, TokenLogprobs.Snapshot logprobs, long now) {
         seq.appendToken(token);
+        seq.noteToken(now);
         FinishReason reason;
         try {
             reason = StopRules.check(seq, token, config.eosNoCopy(), maxContext);
-        } catch (RuntimeException e) { // a request's StopChecker failed: end only that request
-            LOG.log(System.Logger.Level.WARNING, "stop checker of request " + seq.id() + " threw", e);
-            finish(seq, FinishReason.ERROR, -1, "stop checker failed: " + e);
-            return;
-        }
-        try {
-            seq.listener().onToken(seq.id(), token, seq.numGenerated() - 1);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw in onToken", e);
-            finish(seq, FinishReason.ERROR, -1, "listener failed: " + e);
+        } catch (RuntimeException e) { // a request's detokenizer failed: end only that request
+            LOG.log(System.Logger.Level.WARNING, "detokenizer of request " + seq.id() + " threw", e);
+            finish(seq, FinishReason.ERROR, -1, "detokenizer failed: " + e, -1, null);
             return;
         }
         if (reason != null) {
             boolean byToken = reason == FinishReason.STOP && StopRules.isStopToken(seq, token, config.eosNoCopy());
-            finish(seq, reason, byToken ? token : -1, null);
+            finish(seq, reason, byToken ? token : -1, null, token, logprobs);
+            return;
+        }
+        try {
+            seq.listener().onEvent(new RequestEvent(seq.id(), token, seq.numGenerated() - 1,
+                    seq.detokenizer().take(false), logprobs, null));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw", e);
+            finish(seq, FinishReason.ERROR, -1, "listener failed: " + e, -1, null);
         }
     }
 
@@ -264,26 +277,31 @@ final class Scheduler {
     void abort(long id) {
         Sequence seq = live.get(id);
         if (seq != null) {
-            finish(seq, FinishReason.ABORT, -1, null);
+            finish(seq, FinishReason.ABORT, -1, null, -1, null);
         }
     }
 
     /** Ends every live request (shutdown, or a failure inside the engine's own code). */
     void finishAll(FinishReason reason, String error) {
         for (Sequence seq : new ArrayList<>(live.values())) {
-            finish(seq, reason, -1, error);
+            finish(seq, reason, -1, error, -1, null);
         }
         numScheduled = 0;
     }
 
-    private void finish(Sequence seq, FinishReason reason, int stopToken, String error) {
+    /**
+     * Ends a sequence: frees its blocks, drops the runner's state for it and emits its last event, which carries
+     * {@code token} (-1 for none: abort, error, shutdown) and the text still held back.
+     */
+    private void finish(Sequence seq, FinishReason reason, int stopToken, String error, int token,
+                        TokenLogprobs.Snapshot logprobs) {
         if (seq.status() == SequenceStatus.FINISHED) {
             return;
         }
         if (seq.status() == SequenceStatus.RUNNING) {
             running.remove(seq);
-        } else {
-            waiting.remove(seq);
+        } else if (waiting.remove(seq)) {
+            dequeued(seq);
         }
         kv.free(seq.blockTable());
         seq.markFinished();
@@ -294,12 +312,20 @@ final class Scheduler {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "runner.release(" + seq.id() + ") threw", e);
         }
-        FinishInfo info = new FinishInfo(reason, seq.promptLength(), seq.numGenerated(), seq.cachedPromptTokens(),
-                seq.preemptions(), stopToken, error);
+        String text;
         try {
-            seq.listener().onFinish(seq.id(), info);
+            text = seq.detokenizer().take(true);
+        } catch (RuntimeException e) { // already failing, or the text is lost: the ending still goes out
+            text = "";
+        }
+        long[] t = seq.timings(System.nanoTime());
+        FinishInfo info = new FinishInfo(reason, seq.promptLength(), seq.numGenerated(), seq.cachedPromptTokens(),
+                seq.preemptions(), stopToken, error, t[0], t[1], t[2]);
+        try {
+            seq.listener().onEvent(new RequestEvent(seq.id(), token, token < 0 ? -1 : seq.numGenerated() - 1, text,
+                    logprobs, info));
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw in onFinish", e);
+            LOG.log(System.Logger.Level.WARNING, "listener of request " + seq.id() + " threw on its last event", e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.gannet.runtime.engine;
 
+import dev.gannet.runtime.sampler.SamplingParams;
+
 /**
  * One step's ragged batch: everything a {@link ModelRunner} needs. The first eight fields are,
  * in order, those of {@code dev.gannet.runtime.model.ForwardBatch}, so the adapter is one
@@ -21,14 +23,14 @@ package dev.gannet.runtime.engine;
  *                       middle of a chunked prefill need none)
  * @param logitRows      (numSampled) the row of each logit index
  * @param requestIds     (numSeqs) engine request id of each row (key for per-request sampler state)
- * @param samplingParams (numSeqs) opaque per-row sampling parameters from the request (may hold nulls)
+ * @param samplingParams (numSeqs) each row's request's sampling parameters
  * @param newPrompts     (numSeqs) the full prompt of a row scheduled for the first time, else null:
  *                       lets the runner set up per-request sampler state (repetition penalty)
  *                       even when the prefix cache skipped part of the prompt
  */
 public record SchedulerOutput(int[] tokens, int[] positions, int[] cuSeqlens, int[] contextLens, int[][] blockTables,
                               int blockSize, int[] slotMapping, int[] logitIndices, int[] logitRows,
-                              long[] requestIds, Object[] samplingParams, int[][] newPrompts) {
+                              long[] requestIds, SamplingParams[] samplingParams, int[][] newPrompts) {
     public SchedulerOutput {
         int numSeqs = requestIds.length;
         int numTokens = tokens.length;

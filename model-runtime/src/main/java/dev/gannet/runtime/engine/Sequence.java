@@ -1,6 +1,7 @@
 package dev.gannet.runtime.engine;
 
 import dev.gannet.kv.BlockTable;
+import dev.gannet.runtime.sampler.SamplingParams;
 import java.util.Arrays;
 
 /**
@@ -16,6 +17,10 @@ public final class Sequence {
     private final Request request;
     private final RequestListener listener;
     private final BlockTable blockTable;
+    private final Detokenizer detokenizer;
+    private final long arrivalNanos;  // when it was submitted
+    private long scheduledNanos;      // first put into a batch (0 = not yet)
+    private long firstTokenNanos;     // first token sampled (0 = not yet)
     private int[] tokens;            // (capacity) prompt then generated token ids
     private int numTokens;
     private int numComputedTokens;   // positions whose KV is written
@@ -25,13 +30,16 @@ public final class Sequence {
     private int preemptions;
     private boolean everScheduled;
 
-    Sequence(long id, Request request, RequestListener listener, BlockTable blockTable) {
+    Sequence(long id, Request request, RequestListener listener, BlockTable blockTable, Detokenizer detokenizer,
+             long arrivalNanos) {
         this.id = id;
         this.request = request;
         this.listener = listener;
         this.blockTable = blockTable;
+        this.detokenizer = detokenizer;
+        this.arrivalNanos = arrivalNanos;
         int promptLength = request.promptLength();
-        this.tokens = Arrays.copyOf(request.promptNoCopy(), promptLength + Math.min(request.maxTokens(), 256));
+        this.tokens = Arrays.copyOf(request.promptNoCopy(), promptLength + Math.min(request.sampling().maxTokens(), 256));
         this.numTokens = promptLength;
     }
 
@@ -47,9 +55,8 @@ public final class Sequence {
         return request.priority();
     }
 
-    /** Opaque sampling parameters, passed to the runner. */
-    public Object samplingParams() {
-        return request.samplingParams();
+    public SamplingParams sampling() {
+        return request.sampling();
     }
 
     public SequenceStatus status() {
@@ -62,6 +69,11 @@ public final class Sequence {
 
     public int numTokens() {
         return numTokens;
+    }
+
+    /** Tokens this sequence may hold in all: its prompt plus what it may generate, capped at {@code maxContext}. */
+    long cost(int maxContext) {
+        return Math.min(maxContext, (long) request.promptLength() + request.sampling().maxTokens());
     }
 
     public int numGenerated() {
@@ -103,6 +115,10 @@ public final class Sequence {
         return listener;
     }
 
+    Detokenizer detokenizer() {
+        return detokenizer;
+    }
+
     long admissionOrder() {
         return admissionOrder;
     }
@@ -120,11 +136,23 @@ public final class Sequence {
         }
     }
 
-    /** True exactly once: the first time the sequence is put into a batch. */
-    boolean takeFirstSchedule() {
+    /** True exactly once: the first time the sequence is put into a batch (the time is noted for its timings). */
+    boolean takeFirstSchedule(long nowNanos) {
         boolean first = !everScheduled;
+        if (first) scheduledNanos = nowNanos;
         everScheduled = true;
         return first;
+    }
+
+    void noteToken(long nowNanos) {
+        if (firstTokenNanos == 0) firstTokenNanos = nowNanos;
+    }
+
+    /** Queue, prefill and decode times of a sequence ending at {@code endNanos}: {queue, prefill, decode}. */
+    long[] timings(long endNanos) {
+        long scheduled = scheduledNanos == 0 ? endNanos : scheduledNanos;
+        long first = firstTokenNanos == 0 ? endNanos : firstTokenNanos;
+        return new long[] {Math.max(0, scheduled - arrivalNanos), Math.max(0, first - scheduled), Math.max(0, endNanos - first)};
     }
 
     void advanceComputed(int n) {

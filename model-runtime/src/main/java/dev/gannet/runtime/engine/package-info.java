@@ -13,10 +13,12 @@
  *   <li>The {@link dev.gannet.runtime.engine.ModelRunner} gets a
  *       {@link dev.gannet.runtime.engine.SchedulerOutput} (ragged tokens, positions, cu_seqlens,
  *       context lengths, block tables, slot mapping, logits rows) and returns one token per
- *       logits row.</li>
+ *       logits row, with its logprobs where asked ({@link dev.gannet.runtime.engine.StepResult}).</li>
  *   <li>Postprocess advances computed tokens, publishes newly full KV blocks to the prefix cache,
- *       appends each sampled token, calls the listener and applies stop rules; a finished
- *       sequence frees its blocks and gets {@code onFinish}.</li>
+ *       appends each sampled token, applies the stop rules (the request's
+ *       {@link dev.gannet.runtime.engine.Detokenizer} turns it into text and watches stop strings) and
+ *       emits one {@link dev.gannet.runtime.engine.RequestEvent} to the request's one listener; a
+ *       finished sequence frees its blocks, and its last event says how it ended.</li>
  * </ol>
  */
 package dev.gannet.runtime.engine;

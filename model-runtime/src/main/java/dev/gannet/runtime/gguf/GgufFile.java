@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class GgufFile implements AutoCloseable {
     private static final int MAGIC = 0x46554747; // "GGUF" little-endian
+    /** Arrays of arrays deeper than this are refused: each level recurses, and no model file nests at all. */
+    private static final int MAX_ARRAY_DEPTH = 8;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -93,8 +95,7 @@ public final class GgufFile implements AutoCloseable {
             dataOffset = (pos + alignment - 1) / alignment * alignment;
             Map<String, GgufTensorInfo> ts = new LinkedHashMap<>();
             for (Raw r : raws) {
-                long n = 1;
-                for (long d : r.shape) n *= d;
+                long n = elementCount(r.name, r.shape);
                 if (r.shape[0] % r.type.blockSize() != 0) {
                     throw new GgufException(path, "tensor " + r.name + ": row of " + r.shape[0]
                             + " values is not a multiple of the " + r.type + " block size " + r.type.blockSize());
@@ -104,9 +105,10 @@ public final class GgufFile implements AutoCloseable {
                 if (r.offset % alignment != 0) {
                     throw new GgufException(path, "tensor " + r.name + ": offset " + r.offset + " is not aligned to " + alignment);
                 }
-                if (start + bytes > file.byteSize()) {
-                    throw new GgufException(path, "tensor " + r.name + ": data ends at byte " + (start + bytes)
-                            + " but the file has " + file.byteSize() + " bytes (truncated)");
+                // compared as differences: offset and size come from the file and their sum may overflow
+                if (r.offset > file.byteSize() - dataOffset || bytes > file.byteSize() - start) {
+                    throw new GgufException(path, "tensor " + r.name + ": " + bytes + " bytes at data offset " + r.offset
+                            + " end past the file's " + file.byteSize() + " bytes (truncated or a lying header)");
                 }
                 if (ts.containsKey(r.name)) throw new GgufException(path, "tensor " + r.name + " appears twice");
                 ts.put(r.name, new GgufTensorInfo(r.name, r.type, r.shape, r.offset, file.asSlice(start, bytes).asReadOnly()));
@@ -234,6 +236,18 @@ public final class GgufFile implements AutoCloseable {
 
     // ---- parsing ------------------------------------------------------------------------------
 
+    /** The product of the dimensions, refused when it could not describe data inside any file. */
+    private long elementCount(String name, long[] shape) throws GgufException {
+        long n = 1;
+        for (long d : shape) {
+            if (d > Long.MAX_VALUE / 64 / n) { // 64: no element type takes more bytes a value, so bytesFor cannot overflow
+                throw new GgufException(path, "tensor " + name + ": shape " + java.util.Arrays.toString(shape) + " has too many elements");
+            }
+            n *= d;
+        }
+        return n;
+    }
+
     private void need(long n, String what) throws GgufException {
         if (n < 0 || pos + n > file.byteSize()) {
             throw new GgufException(path, "truncated while reading " + what + " at byte " + pos);
@@ -273,19 +287,24 @@ public final class GgufFile implements AutoCloseable {
             case 6 -> { need(4, what); float f = file.get(F32, pos); pos += 4; yield f; }
             case 7 -> { need(1, what); yield file.get(ValueLayout.JAVA_BYTE, pos++) != 0; }
             case 8 -> string(what);
-            case 9 -> array(key);
+            case 9 -> array(key, 1);
             case 10, 11 -> { need(8, what); long l = file.get(I64, pos); pos += 8; yield l; }
             case 12 -> { need(8, what); double d = file.get(F64, pos); pos += 8; yield d; }
             default -> throw new GgufException(path, "metadata " + key + ": unknown value type " + type);
         };
     }
 
-    private Object array(String key) throws GgufException {
+    private Object array(String key, int depth) throws GgufException {
+        if (depth > MAX_ARRAY_DEPTH) throw new GgufException(path, "metadata " + key + ": arrays nested deeper than " + MAX_ARRAY_DEPTH);
         int type = i32("array type of " + key);
         long n = u64("array length of " + key);
         if (n > Integer.MAX_VALUE) throw new GgufException(path, "metadata " + key + ": array of " + n + " elements");
         int len = (int) n;
         String what = "array " + key;
+        // Lists are sized before their elements are read: check that the file holds at least each element's
+        // length field (8 bytes a string, 12 an array) so a lying count cannot allocate gigabytes.
+        if (type == 8) need(8L * len, what);
+        if (type == 9) need(12L * len, what);
         return switch (type) {
             case 0, 1 -> { need(len, what); byte[] a = file.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE); pos += len; yield a; }
             case 2, 3 -> { need(2L * len, what); short[] a = new short[len]; for (int i = 0; i < len; i++) { a[i] = file.get(I16, pos); pos += 2; } yield a; }
@@ -295,7 +314,7 @@ public final class GgufFile implements AutoCloseable {
             case 8 -> { List<String> a = new ArrayList<>(len); for (int i = 0; i < len; i++) a.add(string(what)); yield Collections.unmodifiableList(a); }
             case 10, 11 -> { need(8L * len, what); long[] a = new long[len]; for (int i = 0; i < len; i++) { a[i] = file.get(I64, pos); pos += 8; } yield a; }
             case 12 -> { need(8L * len, what); double[] a = new double[len]; for (int i = 0; i < len; i++) { a[i] = file.get(F64, pos); pos += 8; } yield a; }
-            case 9 -> { List<Object> a = new ArrayList<>(len); for (int i = 0; i < len; i++) a.add(array(key)); yield Collections.unmodifiableList(a); }
+            case 9 -> { List<Object> a = new ArrayList<>(len); for (int i = 0; i < len; i++) a.add(array(key, depth + 1)); yield Collections.unmodifiableList(a); }
             default -> throw new GgufException(path, "metadata " + key + ": unknown array element type " + type);
         };
     }

@@ -42,16 +42,16 @@ public final class VectorKernels implements Kernels {
 
     /** Vector API kernels computing on {@code threads} threads (the caller plus threads - 1 workers). */
     public VectorKernels(int threads) {
-        this(threads, CpuKernels.VECTOR);
+        this(threads, null, "vector");
     }
 
     /**
-     * Kernels on {@code threads} threads whose matmuls run as {@code choice} says: with {@link CpuKernels#NATIVE},
-     * the best variant of the native library this CPU runs, or the Vector API where the library is unavailable
+     * Kernels on {@code threads} threads whose matmuls run in the best variant of the native library this CPU
+     * runs, where it covers the weight type, or on the Vector API where the library is unavailable
      * ({@link #describe()} says which and why).
      */
-    public VectorKernels(int threads, CpuKernels choice) {
-        this(threads, choice == CpuKernels.NATIVE ? NativeCpuLibrary.best().orElse(null) : null, describe(choice));
+    public static VectorKernels withNativeMatmuls(int threads) {
+        return new VectorKernels(threads, NativeCpuLibrary.best().orElse(null), describeNative());
     }
 
     /** Native matmuls in exactly the {@code isa} variant (tests and benchmarks compare the variants). */
@@ -66,9 +66,8 @@ public final class VectorKernels implements Kernels {
         this.description = description;
     }
 
-    /** What {@code new VectorKernels(n, choice)} computes its matmuls with on this machine (see {@link #describe()}). */
-    public static String describe(CpuKernels choice) {
-        if (choice == CpuKernels.VECTOR) return "vector";
+    /** What {@link #withNativeMatmuls} computes its matmuls with on this machine (see {@link #describe()}). */
+    public static String describeNative() {
         var isa = NativeCpuLibrary.best();
         return isa.isPresent() ? describe(isa.get())
                 : "vector (native kernels unavailable: " + NativeCpuLibrary.unavailableReason().orElse("?") + ")";

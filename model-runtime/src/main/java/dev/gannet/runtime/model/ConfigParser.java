@@ -1,6 +1,7 @@
 package dev.gannet.runtime.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gannet.runtime.gguf.GgufException;
 import dev.gannet.runtime.gguf.GgufFile;
 import java.io.IOException;
@@ -21,13 +22,14 @@ final class ConfigParser {
         String p = arch.id() + ".";
         int dim = g.getInt(p + "embedding_length");
         int heads = g.getInt(p + "attention.head_count");
+        if (heads <= 0) throw new GgufException(path, p + "attention.head_count is " + heads);
         int headDim = g.getInt(p + "attention.key_length", dim / heads);
         int valueDim = g.getInt(p + "attention.value_length", headDim);
         if (valueDim != headDim) {
             throw new GgufException(path, p + "attention.value_length " + valueDim + " differs from key_length " + headDim + " (unsupported)");
         }
         WeightNames names = WeightNames.GGUF;
-        int vocab = g.has(p + "vocab_size") ? g.getInt(p + "vocab_size") : (int) g.tensor(names.tokenEmbedding()).shape()[1];
+        int vocab = g.has(p + "vocab_size") ? g.getInt(p + "vocab_size") : embeddingRows(g, names.tokenEmbedding());
         try {
             return new ModelConfig(arch, names, dim, g.getInt(p + "block_count"), heads,
                     g.getInt(p + "attention.head_count_kv", heads), headDim, g.getInt(p + "feed_forward_length"), vocab,
@@ -38,6 +40,15 @@ final class ConfigParser {
         } catch (IllegalArgumentException e) {
             throw new GgufException(path, "inconsistent model metadata: " + e.getMessage());
         }
+    }
+
+    /** The vocabulary size as the embedding's row count, for files without a vocab_size key. */
+    private static int embeddingRows(GgufFile g, String name) throws GgufException {
+        long[] shape = g.tensor(name).shape();
+        if (shape.length != 2 || shape[1] > Integer.MAX_VALUE) {
+            throw new GgufException(g.path(), "tensor " + name + ": shape " + java.util.Arrays.toString(shape) + " is not (dim, vocab)");
+        }
+        return (int) shape[1];
     }
 
     private static RopeScaling ggufScaling(GgufFile g, String p) throws GgufException {
@@ -52,6 +63,18 @@ final class ConfigParser {
         };
     }
 
+    /** A config.json as a JSON object, or an error naming the file. */
+    static JsonNode readJson(Path configFile) throws IOException {
+        JsonNode json;
+        try {
+            json = new ObjectMapper().readTree(configFile.toFile());
+        } catch (IOException e) {
+            throw new IOException(configFile + ": cannot parse (" + e.getMessage() + ")", e);
+        }
+        if (json == null || !json.isObject()) throw new IOException(configFile + ": not a JSON object");
+        return json;
+    }
+
     static ModelConfig fromHuggingFace(Path configFile, JsonNode c, boolean hasQBiasTensor) throws IOException {
         Architecture arch;
         try {
@@ -61,6 +84,7 @@ final class ConfigParser {
         }
         int dim = integer(configFile, c, "hidden_size");
         int heads = integer(configFile, c, "num_attention_heads");
+        if (heads <= 0) throw new IOException(configFile + ": num_attention_heads is " + heads);
         int headDim = c.path("head_dim").isInt() ? c.get("head_dim").asInt() : dim / heads;
         double partialRotary = c.path("partial_rotary_factor").asDouble(1.0);
         int context = integer(configFile, c, "max_position_embeddings");

@@ -18,21 +18,32 @@ import java.lang.foreign.ValueLayout;
  * for scales, so about 3.6x the tokens in the same memory; needs a head dimension divisible by 32.
  */
 public final class KvStorage implements AutoCloseable {
-    /** Element type of the cache ({@code kv_cache_dtype}). */
+    /**
+     * Element type of the cache ({@code kv_cache_dtype}). The CPU stores {@link #F32} or {@link #Q8_0};
+     * {@link #F16}, {@link #BF16} and {@link #FP8} (e4m3 with an f32 scale per KV head row) are device formats
+     * (the CUDA backend's); {@link #AUTO} is resolved by the compute factory: f32 on the CPU, the activation
+     * dtype (f16 or bf16) on a GPU.
+     */
     public enum Precision {
-        F32, Q8_0;
+        AUTO, F32, F16, BF16, Q8_0, FP8;
 
-        /** Parses {@code f32} or {@code q8_0} (any case). */
+        /** Parses {@code auto}, {@code f32}, {@code f16}, {@code bf16}, {@code q8_0} or {@code fp8} (any case). */
         public static Precision parse(String s) {
             for (Precision p : values()) {
                 if (p.name().equalsIgnoreCase(s)) return p;
             }
-            throw new IllegalArgumentException("KV cache dtype must be f32 or q8_0, got '" + s + "'");
+            throw new IllegalArgumentException("KV cache dtype must be auto, f32, f16, bf16, q8_0 or fp8, got '" + s + "'");
         }
 
-        /** Bytes one element takes, scales included. */
-        double bytesPerElement() {
-            return this == F32 ? Float.BYTES : 1 + (double) Float.BYTES / Q8_BLOCK;
+        /** Bytes one head row of {@code headDim} elements takes, scales included. */
+        public long rowBytes(int headDim) {
+            return switch (this) {
+                case F32 -> 4L * headDim;
+                case F16, BF16 -> 2L * headDim;
+                case Q8_0 -> headDim + 4L * (headDim / Q8_BLOCK);
+                case FP8 -> headDim + 4L;
+                case AUTO -> throw new IllegalStateException("kv cache dtype auto has no size until the device resolves it");
+            };
         }
     }
 
@@ -89,6 +100,10 @@ public final class KvStorage implements AutoCloseable {
 
     /** Throws a one-line explanation when {@code precision} cannot store heads of {@code headDim}. */
     public static void checkSupported(Precision precision, int headDim) {
+        if (precision != Precision.F32 && precision != Precision.Q8_0) {
+            throw new IllegalArgumentException("kv_cache_dtype " + precision.name().toLowerCase(java.util.Locale.ROOT)
+                    + " is a GPU cache format; the CPU cache stores f32 or q8_0");
+        }
         if (precision == Precision.Q8_0 && headDim % Q8_BLOCK != 0) {
             throw new IllegalArgumentException("kv_cache_dtype q8_0 needs a head dimension divisible by " + Q8_BLOCK
                     + "; this model's is " + headDim + " (use f32)");
@@ -112,8 +127,7 @@ public final class KvStorage implements AutoCloseable {
 
     /** Bytes one cache of these sizes and precision takes (K and V, scales included, all layers). */
     public static long bytesFor(ModelConfig config, int numBlocks, int blockSize, Precision precision) {
-        return (long) Math.ceil(2.0 * config.numLayers() * numBlocks * blockSize * config.numKvHeads() * config.headDim()
-                * precision.bytesPerElement());
+        return 2L * config.numLayers() * numBlocks * blockSize * config.numKvHeads() * precision.rowBytes(config.headDim());
     }
 
     public int numLayers() { return numLayers; }

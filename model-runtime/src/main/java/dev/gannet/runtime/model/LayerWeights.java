@@ -32,8 +32,18 @@ public record LayerWeights(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, W
 
     /** The same layer with its Q8_0/Q4_0 matrices in the packed layout, copied into {@code arena}. */
     LayerWeights packed(java.lang.foreign.Arena arena) {
-        return new LayerWeights(attnNorm, Packing.pack(wq, arena), Packing.pack(wk, arena), Packing.pack(wv, arena), Packing.pack(wo, arena),
-                bq, bk, bv, ffnNorm, Packing.pack(gate, arena), Packing.pack(up, arena), Packing.pack(down, arena));
+        return withMatrices(w -> Packing.pack(w, arena));
+    }
+
+    /** The same layer with each of its seven matrices replaced by {@code f} of it. */
+    LayerWeights withMatrices(java.util.function.UnaryOperator<WeightMatrix> f) {
+        return new LayerWeights(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo),
+                bq, bk, bv, ffnNorm, f.apply(gate), f.apply(up), f.apply(down));
+    }
+
+    /** The seven matrices, in a fixed order. */
+    java.util.List<WeightMatrix> matrices() {
+        return java.util.List.of(wq, wk, wv, wo, gate, up, down);
     }
 
     static LayerWeights load(TensorSource src, ModelConfig c, int l) throws java.io.IOException {

@@ -21,10 +21,13 @@ public final class Model implements AutoCloseable {
     private final List<LayerWeights> layers;
     private final float[] ropeInvFreq;         // (rotaryDim / 2) scaled inverse frequencies
     private final TensorSource tensors;
-    private final Arena packed;                // owns packed weight copies; null when every weight is mapped
+    private final Arena packed;                // owns packed weight copies (or the mapped packed cache); null when every weight is mapped
+    private final PackedCacheWriter cacheWriter; // writing the packed copy for the next start, or null
+    private final boolean packedFromCache;     // the packed weights are the mapped cache file
 
     Model(Path source, ModelConfig config, WeightMatrix tokenEmbedding, float[] outputNorm, WeightMatrix output,
-          List<LayerWeights> layers, float[] ropeInvFreq, TensorSource tensors, Arena packed) {
+          List<LayerWeights> layers, float[] ropeInvFreq, TensorSource tensors, Arena packed, PackedCacheWriter cacheWriter,
+          boolean packedFromCache) {
         if (layers.size() != config.numLayers()) throw new IllegalArgumentException(layers.size() + " layers, config says " + config.numLayers());
         if (ropeInvFreq.length != config.rotaryDim() / 2) throw new IllegalArgumentException("ropeInvFreq length " + ropeInvFreq.length);
         this.source = source;
@@ -36,6 +39,23 @@ public final class Model implements AutoCloseable {
         this.ropeInvFreq = ropeInvFreq;
         this.tensors = tensors;
         this.packed = packed;
+        this.cacheWriter = cacheWriter;
+        this.packedFromCache = packedFromCache;
+    }
+
+    /**
+     * How the packed weights came: "mapped from the packed cache", "packed; cache writing|written to FILE|not
+     * written (why)", "packed", or "mapped" (weight_layout: mapped).
+     */
+    public String packedWeights() {
+        if (packed == null) return "mapped";
+        if (cacheWriter != null) return "packed; cache " + cacheWriter.outcome();
+        return packedFromCache ? "mapped from the packed cache" : "packed";
+    }
+
+    /** Waits until the packed copy is on disk (tests and tools; serving never waits for it). */
+    public void awaitPackedCache() throws InterruptedException {
+        if (cacheWriter != null) cacheWriter.await();
     }
 
     /** The .gguf file or Hugging Face folder this model was loaded from. */
@@ -66,6 +86,7 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (cacheWriter != null) cacheWriter.close();  // before the memory it writes from goes away
             tensors.close();
         } finally {
             if (packed != null) packed.close();

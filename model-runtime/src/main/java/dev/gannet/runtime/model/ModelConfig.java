@@ -43,6 +43,9 @@ public record ModelConfig(
         positive("ffnDim", ffnDim);
         positive("vocabSize", vocabSize);
         positive("contextLength", contextLength);
+        if ((long) numHeads * headDim > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("numHeads " + numHeads + " x headDim " + headDim + " does not fit an int");
+        }
         if (numHeads % numKvHeads != 0) {
             throw new IllegalArgumentException("numHeads " + numHeads + " is not a multiple of numKvHeads " + numKvHeads);
         }

@@ -1,9 +1,9 @@
 package dev.gannet.runtime.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gannet.runtime.gguf.GgufFile;
 import dev.gannet.runtime.safetensors.SafetensorsCheckpoint;
+import dev.gannet.runtime.tensor.PackedFile;
 import dev.gannet.runtime.tensor.Packing;
 import dev.gannet.runtime.tensor.WeightMatrix;
 import java.lang.foreign.Arena;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Loads a {@link Model} from a {@code .gguf} file or a Hugging Face folder ({@code config.json} plus
@@ -27,24 +28,25 @@ public final class ModelLoader {
     }
 
     public static Model load(Path path, WeightLayout layout) throws IOException {
-        if (Files.isDirectory(path)) return loadHuggingFace(path, layout);
-        if (!Files.isRegularFile(path)) throw new IOException(path + ": no such file or folder");
-        return loadGguf(path, layout);
+        return load(path, layout, PackedCache.none());
     }
 
-    private static Model loadGguf(Path path, WeightLayout layout) throws IOException {
+    /**
+     * With {@link WeightLayout#PACKED}, a valid packed copy in {@code cache} is mapped instead of packing
+     * (nothing copied; the load takes what mapping takes); without one, the weights are packed and the copy
+     * is written to {@code cache} in the background for the next start.
+     */
+    public static Model load(Path path, WeightLayout layout, PackedCache cache) throws IOException {
+        if (Files.isDirectory(path)) return loadHuggingFace(path, layout);
+        if (!Files.isRegularFile(path)) throw new IOException(path + ": no such file or folder");
+        return loadGguf(path, layout, cache);
+    }
+
+    private static Model loadGguf(Path path, WeightLayout layout, PackedCache cache) throws IOException {
         GgufFile g = GgufFile.open(path);
         GgufTensorSource src = new GgufTensorSource(g);
         try {
-            ModelConfig c = ConfigParser.fromGguf(g);
-            float[] invFreq = c.ropeInvFreq();
-            String freqs = c.format().ropeFreqs();
-            if (src.has(freqs)) {
-                // Llama 3 rope scaling as GGUF stores it: per-pair divisors of the frequency.
-                float[] div = src.vector(freqs, invFreq.length);
-                for (int i = 0; i < invFreq.length; i++) invFreq[i] /= div[i];
-            }
-            return build(path, c, src, invFreq, layout);
+            return build(path, ConfigParser.fromGguf(g), src, layout, cache);
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
@@ -54,48 +56,90 @@ public final class ModelLoader {
     private static Model loadHuggingFace(Path dir, WeightLayout layout) throws IOException {
         Path configFile = dir.resolve("config.json");
         if (!Files.exists(configFile)) throw new IOException(dir + ": not a GGUF file and no config.json in this folder");
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(configFile.toFile());
-        } catch (IOException e) {
-            throw new IOException(configFile + ": cannot parse (" + e.getMessage() + ")", e);
-        }
-        if (json == null || !json.isObject()) throw new IOException(configFile + ": not a JSON object");
+        JsonNode json = ConfigParser.readJson(configFile);
         SafetensorsTensorSource src = new SafetensorsTensorSource(SafetensorsCheckpoint.open(dir));
         try {
             ModelConfig c = ConfigParser.fromHuggingFace(configFile, json, src.has(WeightNames.HUGGING_FACE.bq(0)));
-            return build(dir, c, src, c.ropeInvFreq(), layout);
+            return build(dir, c, src, layout, PackedCache.none());
         } catch (IOException | RuntimeException e) {
             src.close();
             throw e;
         }
     }
 
-    private static Model build(Path path, ModelConfig c, TensorSource src, float[] invFreq, WeightLayout layout) throws IOException {
+    private static Model build(Path path, ModelConfig c, TensorSource src, WeightLayout layout, PackedCache cache)
+            throws IOException {
         WeightNames n = c.format();
         WeightMatrix embedding = src.matrix(n.tokenEmbedding(), c.vocabSize(), c.dim());
         WeightMatrix output = c.tiedEmbeddings() ? embedding : src.matrix(n.output(), c.vocabSize(), c.dim());
         float[] outputNorm = src.vector(n.outputNorm(), c.dim());
-        List<LayerWeights> layers = new ArrayList<>(c.numLayers());
+        List<LayerWeights> layers = new ArrayList<>(); // not sized from the header: its layer count may be a lie
         for (int l = 0; l < c.numLayers(); l++) layers.add(LayerWeights.load(src, c, l));
-        Arena packed = null;
-        if (layout == WeightLayout.PACKED) {
-            long need = Packing.packedBytes(output);
-            for (LayerWeights w : layers) {
-                for (WeightMatrix m : List.of(w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down())) need += Packing.packedBytes(m);
-            }
-            checkPackedFits(path, need, availableMemory());
-            // The embedding stays mapped: a lookup reads one row per token, layout does not matter there.
-            packed = Arena.ofShared();
-            try {
-                for (int l = 0; l < layers.size(); l++) layers.set(l, layers.get(l).packed(packed));
-                output = Packing.pack(output, packed);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                packed.close();
-                throw e;
-            }
+        // Only now, with every shape checked against tensors that lie in the file, are the config's
+        // sizes known not to be a header's lie: the frequency table is rotaryDim / 2 floats.
+        float[] invFreq = c.ropeInvFreq();
+        String freqs = n.ropeFreqs();
+        if (freqs != null && src.has(freqs)) {
+            // Llama 3 rope scaling as GGUF stores it: per-pair divisors of the frequency.
+            float[] div = src.vector(freqs, invFreq.length);
+            for (int i = 0; i < invFreq.length; i++) invFreq[i] /= div[i];
         }
-        return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src, packed);
+        if (layout != WeightLayout.PACKED) return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src, null, null, false);
+        // The embedding stays mapped: a lookup reads one row per token, layout does not matter there.
+        PackedFile.Stamp stamp = cache.file() != null ? PackedFile.Stamp.of(path) : null;
+        Mapped cached = stamp == null ? null : mapCache(cache.file(), stamp, layers, output);
+        if (cached != null) {
+            Map<String, WeightMatrix> byName = cached.matrices();
+            layers.replaceAll(lw -> lw.withMatrices(w -> byName.getOrDefault(w.name(), w)));
+            output = byName.getOrDefault(output.name(), output);
+            return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src, cached.arena(), null, true);
+        }
+        long need = Packing.packedBytes(output);
+        for (LayerWeights w : layers) {
+            for (WeightMatrix m : w.matrices()) need += Packing.packedBytes(m);
+        }
+        checkPackedFits(path, need, availableMemory());
+        Arena packed = Arena.ofShared();
+        try {
+            layers.replaceAll(lw -> lw.packed(packed));
+            output = Packing.pack(output, packed);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            packed.close();
+            throw e;
+        }
+        PackedCacheWriter writer = null;
+        if (stamp != null) {
+            List<WeightMatrix> all = new ArrayList<>();
+            for (LayerWeights lw : layers) lw.matrices().stream().filter(WeightMatrix::packed).forEach(all::add);
+            if (output.packed()) all.add(output);
+            if (!all.isEmpty()) writer = PackedCacheWriter.start(cache.file(), stamp, all);  // F32/F16 files: nothing to keep
+        }
+        return new Model(path, c, embedding, outputNorm, output, layers, invFreq, src, packed, writer, false);
+    }
+
+    /** A mapped packed cache: the arena owning the mapping, and the matrices by tensor name. */
+    private record Mapped(Arena arena, Map<String, WeightMatrix> matrices) {}
+
+    /** Maps the cache when it holds every packable matrix of this model with its type and shape; else null. */
+    private static Mapped mapCache(Path file, PackedFile.Stamp stamp, List<LayerWeights> layers,
+                                               WeightMatrix output) {
+        Arena arena = Arena.ofShared();
+        try {
+            Map<String, WeightMatrix> m = PackedFile.map(file, stamp, arena);
+            List<WeightMatrix> needed = new ArrayList<>(List.of(output));
+            for (LayerWeights lw : layers) needed.addAll(lw.matrices());
+            boolean complete = m != null;
+            for (WeightMatrix w : needed) {
+                if (!complete || !Packing.packable(w.type()) || w.packed()) continue;
+                WeightMatrix p = m.get(w.name());
+                complete = p != null && p.type() == w.type() && p.rows() == w.rows() && p.cols() == w.cols();
+            }
+            if (complete) return new Mapped(arena, m);
+        } catch (IOException | RuntimeException e) {
+            // unreadable or damaged: pack again (and write a fresh copy)
+        }
+        arena.close();
+        return null;
     }
 
     /**

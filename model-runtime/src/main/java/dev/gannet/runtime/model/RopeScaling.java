@@ -12,8 +12,9 @@ public record RopeScaling(Kind kind, double factor, double lowFreqFactor, double
     public static final RopeScaling NONE = new RopeScaling(Kind.NONE, 1, 0, 0, 0);
 
     public RopeScaling {
-        if (factor <= 0) throw new IllegalArgumentException("rope scaling factor " + factor);
-        if (kind == Kind.LLAMA3 && (originalMaxPositions <= 0 || highFreqFactor <= lowFreqFactor || lowFreqFactor <= 0)) {
+        // written as !(x > y) so that NaN, which a GGUF float can hold, is refused too
+        if (!(factor > 0) || Double.isInfinite(factor)) throw new IllegalArgumentException("rope scaling factor " + factor);
+        if (kind == Kind.LLAMA3 && (originalMaxPositions <= 0 || !(highFreqFactor > lowFreqFactor) || !(lowFreqFactor > 0))) {
             throw new IllegalArgumentException("llama3 rope scaling needs original_max_position_embeddings > 0 and "
                     + "high_freq_factor > low_freq_factor > 0, got " + this);
         }

@@ -1,14 +1,12 @@
 package dev.gannet.runtime.model;
 
-import dev.gannet.runtime.kernel.Kernels;
-import dev.gannet.runtime.kernel.VectorKernels;
 import java.util.Arrays;
 
 /**
- * One sequence without a scheduler, for tests and the {@code generate} command: a private KV cache of
- * {@code maxContext} tokens whose block table is simply 0, 1, 2, ..., a prefill (in chunks of at most
- * {@code chunk} tokens) and then one decode step per token. Logits returned are (vocab) f32 in a reused
- * buffer, valid until the next call. Not thread-safe.
+ * One sequence without a scheduler, for tests: a forward pass whose KV blocks 0, 1, 2, ... hold {@code maxContext}
+ * tokens in blocks of {@link #BLOCK_SIZE}, a prefill (in chunks of at most the pass's {@code maxTokens}) and then
+ * one decode step per token. The forward pass comes from {@code dev.gannet.runtime.backend.ForwardFactory} like
+ * every other. Logits returned are (vocab) f32 in a reused buffer, valid until the next call. Not thread-safe.
  */
 public final class Session implements AutoCloseable {
     public static final int BLOCK_SIZE = 16;
@@ -16,66 +14,19 @@ public final class Session implements AutoCloseable {
     public static final int DEFAULT_MAX_CONTEXT = 4096;
 
     private final int maxContext;
-    private final KvStorage kv;            // null when the forward pass owns its KV storage
-    private final Attention attention;     // null when the forward pass owns its attention
-    private final boolean ownsAttention;
     private final BatchForward forward;
     private final int[] blockTable;
     private final int chunk;
     private int position;
 
     /**
-     * A session with {@link VectorAttention} on {@code kernels.threads()} threads, prefill chunks of 256
-     * tokens and room for min(context length, {@link #DEFAULT_MAX_CONTEXT}) tokens.
-     */
-    public Session(Model model, Kernels kernels) {
-        this(model, kernels, Math.min(model.config().contextLength(), DEFAULT_MAX_CONTEXT));
-    }
-
-    /** As {@link #Session(Model, Kernels)} with room for {@code maxContext} tokens (at most the model's context length). */
-    public Session(Model model, Kernels kernels, int maxContext) {
-        this(model, kernels, kernels instanceof VectorKernels vk ? new VectorAttention(model.config(), vk.pool())
-                : new VectorAttention(model.config(), kernels.threads()), true, 256, maxContext);
-    }
-
-    /** A session on the given attention (owned by the caller) with prefill chunks of at most {@code chunk} tokens. */
-    public Session(Model model, Kernels kernels, Attention attention, int chunk) {
-        this(model, kernels, attention, false, chunk, Math.min(model.config().contextLength(), DEFAULT_MAX_CONTEXT));
-    }
-
-    private Session(Model model, Kernels kernels, Attention attention, boolean ownsAttention, int chunk, int maxContext) {
-        this.attention = attention;
-        this.ownsAttention = ownsAttention;
-        try {
-            if (chunk <= 0) throw new IllegalArgumentException("chunk " + chunk);
-            if (maxContext <= 0 || maxContext > model.config().contextLength()) {
-                throw new IllegalArgumentException("maxContext " + maxContext + " must be in [1, " + model.config().contextLength() + "]");
-            }
-            this.maxContext = maxContext;
-            this.chunk = Math.min(chunk, maxContext);
-            int blocks = (maxContext + BLOCK_SIZE - 1) / BLOCK_SIZE;
-            this.blockTable = new int[blocks];
-            Arrays.setAll(blockTable, i -> i);
-            this.kv = KvStorage.forModel(model.config(), blocks, BLOCK_SIZE);
-        } catch (RuntimeException e) {
-            if (ownsAttention) attention.close();
-            throw e;
-        }
-        this.forward = new ForwardPass(model, kernels, attention, kv, this.chunk, 1); // cannot fail: kv is shaped for the model
-    }
-
-    /**
-     * A session over a forward pass that owns its KV storage and attention, such as tensor-parallel ranks
-     * ({@code dev.gannet.runtime.parallel.TensorParallelForward}); its KV blocks 0, 1, 2, ... must hold
-     * {@code maxContext} tokens in blocks of {@link #BLOCK_SIZE}. The session closes the forward pass.
+     * A session over a forward pass whose KV blocks 0, 1, 2, ... hold {@code maxContext} tokens in blocks of
+     * {@link #BLOCK_SIZE}. The session closes the forward pass.
      */
     public Session(BatchForward forward, int maxContext) {
         if (maxContext <= 0 || maxContext > forward.model().config().contextLength()) {
             throw new IllegalArgumentException("maxContext " + maxContext + " must be in [1, " + forward.model().config().contextLength() + "]");
         }
-        this.attention = null;
-        this.ownsAttention = false;
-        this.kv = null;
         this.maxContext = maxContext;
         this.chunk = Math.min(forward.maxTokens(), maxContext);
         this.blockTable = new int[(maxContext + BLOCK_SIZE - 1) / BLOCK_SIZE];
@@ -132,7 +83,5 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         forward.close();
-        if (ownsAttention) attention.close();
-        if (kv != null) kv.close();
     }
 }

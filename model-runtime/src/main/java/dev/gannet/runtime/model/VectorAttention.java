@@ -71,6 +71,11 @@ public final class VectorAttention implements Attention {
         this(config.numHeads(), config.numKvHeads(), config.headDim(), config.contextLength(), shared, false, 256);
     }
 
+    /** As {@link #VectorAttention(ModelConfig, ComputePool)} for a slice of the heads (a tensor-parallel rank). */
+    public VectorAttention(int numHeads, int numKvHeads, int headDim, int maxContext, ComputePool shared) {
+        this(numHeads, numKvHeads, headDim, maxContext, shared, false, 256);
+    }
+
     private VectorAttention(int numHeads, int numKvHeads, int headDim, int maxContext, ComputePool pool, boolean ownsPool,
                             int minPartition) {
         int threads = pool.size();

@@ -1,21 +1,17 @@
 package dev.gannet.runtime.parallel;
 
-/** Which implementation moves activations between tensor-parallel ranks. */
+/**
+ * Which implementation moves host activations between tensor-parallel ranks. GPU ranks exchange device buffers
+ * instead, through a {@link DeviceCommunicator} ({@link NcclCommunicator}), opened by the CUDA backend.
+ */
 public enum CommBackend {
     /** Ranks are threads of this process; collectives go through shared memory ({@link CpuCommGroup}). */
-    CPU,
-    /** Ranks are GPUs; collectives are NCCL calls ({@link NcclCommunicator}, not built yet). */
-    NCCL;
+    CPU;
 
-    /**
-     * Opens a group of {@code ranks} communicators on this backend.
-     *
-     * @throws UnsupportedOperationException for {@link #NCCL} until the CUDA backend exists
-     */
+    /** Opens a group of {@code ranks} communicators on this backend. */
     public CommGroup open(int ranks) {
         return switch (this) {
             case CPU -> new CpuCommGroup(ranks);
-            case NCCL -> throw NcclCommunicator.notBuilt(ranks);
         };
     }
 }

@@ -1,7 +1,7 @@
 package dev.gannet.runtime.parallel;
 
-import dev.gannet.runtime.kernel.Kernels;
-import dev.gannet.runtime.model.Attention;
+import dev.gannet.runtime.model.CpuCompute;
+import dev.gannet.runtime.model.CpuForward;
 import dev.gannet.runtime.model.ForwardBatch;
 import dev.gannet.runtime.model.ForwardPass;
 import dev.gannet.runtime.model.KvStorage;
@@ -16,20 +16,18 @@ import java.util.List;
  * the model (its heads, KV heads, FFN columns and vocabulary rows), with the communicator's all-reduce
  * after the row-parallel wo and down projections, then a gather of the vocabulary-split logits to rank 0.
  * The residual stream is replicated: every rank adds the same all-reduced sums, so it stays identical on
- * all ranks. Runs on its rank's thread only; owns its kernels, attention and KV shard.
+ * all ranks. Runs on its rank's thread only; owns its compute stack ({@link CpuForward}: kernels, attention, KV
+ * shard), built the same way as the whole model's.
  */
 final class RankForward implements AutoCloseable {
     private final Communicator comm;
     private final ShardingPlan plan;
-    private final Kernels kernels;
-    private final Attention attention;
-    private final KvStorage kv;          // (layers, blocks, blockSize, kvHeadsPerRank, headDim) f32
-    private final ForwardPass pass;
+    private final CpuForward pass;      // KV: (layers, blocks, blockSize, kvHeadsPerRank, headDim)
     private final float[] padded;        // (maxLogits, vocabPerRank): the last rank may own fewer vocabulary rows
     private final int rows;              // vocabulary rows this rank owns
     private long collectiveNanos;        // time inside all-reduce and gather, waiting for slower ranks included
 
-    RankForward(Model model, ShardingPlan plan, Communicator comm, Compute compute, int threads,
+    RankForward(Model model, ShardingPlan plan, Communicator comm, CpuCompute compute, int threads,
                 int numBlocks, int blockSize, int maxTokens, int maxLogits, KvStorage.Precision kvPrecision) {
         this.comm = comm;
         this.plan = plan;
@@ -39,26 +37,13 @@ final class RankForward implements AutoCloseable {
         for (int l = 0; l < c.numLayers(); l++) layers.add(plan.shard(model.layer(l), rank)); // views, no copies
         ForwardPass.Slice slice = new ForwardPass.Slice(layers, plan.lmHead(model.output(), rank),
                 plan.headsPerRank(), plan.kvHeadsPerRank(), plan.ffnPerRank());
-        this.kv = new KvStorage(c.numLayers(), numBlocks, blockSize, slice.kvHeads(), c.headDim(), kvPrecision);
-        Kernels kern = null;
-        Attention att = null;
-        try {
-            kern = compute.kernels(threads);
-            att = compute.attention(slice.heads(), slice.kvHeads(), c.headDim(), c.contextLength(), threads);
-            this.pass = new ForwardPass(model, slice, new TimedCollectives(), kern, att, kv, maxTokens, maxLogits);
-        } catch (RuntimeException | Error e) {
-            if (att != null) att.close();
-            if (kern != null) kern.close();
-            kv.close();
-            throw e;
-        }
-        this.kernels = kern;
-        this.attention = att;
+        this.pass = CpuForward.create(model, slice, new TimedCollectives(), compute, threads, numBlocks, blockSize,
+                kvPrecision, maxTokens, maxLogits);
         this.rows = slice.lmHead().rows();
         this.padded = new float[maxLogits * plan.vocabPerRank()];
     }
 
-    KvStorage kv() { return kv; }
+    KvStorage kv() { return pass.kv(); }
 
     /** Nanoseconds this rank has spent in collectives so far; read by its own thread or after a step. */
     long collectiveNanos() { return collectiveNanos; }
@@ -102,11 +87,6 @@ final class RankForward implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            attention.close();
-            kernels.close();
-        } finally {
-            kv.close();
-        }
+        pass.close();
     }
 }

@@ -10,9 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * then park until the last arrival bumps the generation. Allocates nothing per call. The last arrival's
  * write of {@code generation} happens-after every party's arrival, so plain writes made before
  * {@link #await} are visible to every party after it; the collectives rely on that.
- * {@link #abort} wakes every waiter with an exception, now and in every later call.
+ * {@link #abort} wakes every waiter with an exception, now and in every later call. Public for the GPU
+ * tensor-parallel group ({@code dev.gannet.runtime.cuda.CudaTensorParallel}), which hands steps to its rank threads the same way.
  */
-final class SpinParkBarrier {
+public final class SpinParkBarrier {
     private final int parties;
     private final int spins;
     private final AtomicInteger arrived = new AtomicInteger();
@@ -23,7 +24,7 @@ final class SpinParkBarrier {
     /**
      * @param spins polls of the generation before parking; 0 parks at once (right when parties outnumber cores)
      */
-    SpinParkBarrier(int parties, int spins) {
+    public SpinParkBarrier(int parties, int spins) {
         if (parties < 1) throw new IllegalArgumentException("parties " + parties);
         if (spins < 0) throw new IllegalArgumentException("spins " + spins);
         this.parties = parties;
@@ -31,10 +32,10 @@ final class SpinParkBarrier {
         this.sleepers = new AtomicReferenceArray<>(parties);
     }
 
-    int parties() { return parties; }
+    public int parties() { return parties; }
 
     /** Returns once all parties have called await for this generation; {@code party} is the caller's index. */
-    void await(int party) {
+    public void await(int party) {
         int g = generation;
         checkAborted();
         if (arrived.incrementAndGet() == parties) {
@@ -69,13 +70,13 @@ final class SpinParkBarrier {
     }
 
     /** Breaks the barrier for good: waiting and later callers throw IllegalStateException with this cause. */
-    void abort(Throwable cause) {
+    public void abort(Throwable cause) {
         if (abortCause == null) abortCause = cause;
         wakeAll();
     }
 
     /** Clears an abort and any half-counted arrival; only while no party is inside {@link #await}. */
-    void reset() {
+    public void reset() {
         arrived.set(0);
         for (int i = 0; i < parties; i++) sleepers.set(i, null);
         abortCause = null;

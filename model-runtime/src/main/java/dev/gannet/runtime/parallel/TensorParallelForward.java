@@ -1,6 +1,7 @@
 package dev.gannet.runtime.parallel;
 
 import dev.gannet.runtime.model.BatchForward;
+import dev.gannet.runtime.model.CpuCompute;
 import dev.gannet.runtime.model.ForwardBatch;
 import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
@@ -41,17 +42,12 @@ public final class TensorParallelForward implements BatchForward {
     private volatile boolean closed;
 
     /**
-     * @param plan      from {@link ShardingPlan#forModel}, for this model
-     * @param threads   compute threads in all, shared out evenly among the ranks
-     * @param numBlocks KV blocks (the engine's block ids), each rank storing its KV heads of every block
+     * @param plan        from {@link ShardingPlan#forModel}, for this model
+     * @param threads     compute threads in all, shared out evenly among the ranks
+     * @param numBlocks   KV blocks (the engine's block ids), each rank storing its KV heads of every block
+     * @param kvPrecision element type of each rank's KV cache
      */
-    public TensorParallelForward(Model model, ShardingPlan plan, Compute compute, int threads,
-                                 int numBlocks, int blockSize, int maxTokens, int maxLogits) {
-        this(model, plan, compute, threads, numBlocks, blockSize, maxTokens, maxLogits, KvStorage.Precision.F32);
-    }
-
-    /** As above, with each rank's KV cache in {@code kvPrecision}. */
-    public TensorParallelForward(Model model, ShardingPlan plan, Compute compute, int threads,
+    public TensorParallelForward(Model model, ShardingPlan plan, CpuCompute compute, int threads,
                                  int numBlocks, int blockSize, int maxTokens, int maxLogits, KvStorage.Precision kvPrecision) {
         if (!plan.config().equals(model.config())) throw new IllegalArgumentException("sharding plan was made for another model config");
         if (maxTokens <= 0 || maxLogits <= 0 || threads <= 0) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,14 +59,19 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
             for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String shardName = e.getValue().asText();
-                Path shardPath = dir.resolve(shardName).normalize();
+                Path shardPath;
+                try {
+                    shardPath = dir.resolve(shardName).normalize();
+                } catch (InvalidPathException bad) { // a NUL byte, for one
+                    throw new SafetensorsException(index, "tensor " + e.getKey() + ": shard name " + shardName + " is not a path");
+                }
                 if (!shardPath.startsWith(dir.normalize()) || shardName.isEmpty()) {
                     throw new SafetensorsException(index, "tensor " + e.getKey() + ": shard name " + shardName + " leaves the folder");
                 }
                 SafetensorsFile shard = shards.get(shardName);
                 if (shard == null) {
-                    if (!Files.exists(shardPath)) {
-                        throw new SafetensorsException(index, "tensor " + e.getKey() + ": shard " + shardName + " does not exist");
+                    if (!Files.isRegularFile(shardPath)) { // "." is the folder itself, which cannot be mapped
+                        throw new SafetensorsException(index, "tensor " + e.getKey() + ": shard " + shardName + " is not a file in the folder");
                     }
                     shard = SafetensorsFile.open(shardPath);
                     shards.put(shardName, shard);

@@ -103,6 +103,11 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** A JSON integer >= 0, or -1 for anything else (a string, a fraction, a number past a long). */
+    private static long natural(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong() ? Math.max(-1, n.asLong()) : -1;
+    }
+
     private SafetensorsTensor tensor(String name, JsonNode spec, MemorySegment file, long dataStart) throws SafetensorsException {
         String where = "tensor " + name + ": ";
         JsonNode dt = spec.get("dtype");
@@ -116,20 +121,23 @@ public final class SafetensorsFile implements AutoCloseable {
         long[] shape = new long[sh.size()];
         long count = 1;
         for (int i = 0; i < shape.length; i++) {
-            shape[i] = sh.get(i).asLong(-1);
-            if (shape[i] < 0) throw new SafetensorsException(path, where + "bad shape " + sh);
+            shape[i] = natural(sh.get(i));
+            // the product is checked against the data below; it must not overflow on the way there
+            if (shape[i] < 0 || (shape[i] > 0 && count > Long.MAX_VALUE / 8 / shape[i])) {
+                throw new SafetensorsException(path, where + "bad shape " + sh);
+            }
             count *= shape[i];
         }
-        long begin = off.get(0).asLong(-1);
-        long end = off.get(1).asLong(-1);
+        long begin = natural(off.get(0));
+        long end = natural(off.get(1));
         if (begin < 0 || end < begin) throw new SafetensorsException(path, where + "bad data_offsets " + off);
         if (end - begin != count * dtype.bytes()) {
             throw new SafetensorsException(path, where + "data_offsets " + off + " hold " + (end - begin) + " bytes but shape "
                     + sh + " " + dtype + " needs " + count * dtype.bytes());
         }
-        if (dataStart + end > file.byteSize()) {
-            throw new SafetensorsException(path, where + "data ends at byte " + (dataStart + end) + " but the file has "
-                    + file.byteSize() + " bytes (truncated)");
+        if (end > file.byteSize() - dataStart) { // not dataStart + end: that may overflow
+            throw new SafetensorsException(path, where + "data_offsets end " + end + " is past the " + (file.byteSize() - dataStart)
+                    + " bytes of data the file has (truncated)");
         }
         return new SafetensorsTensor(path, name, dtype, shape, file.asSlice(dataStart + begin, end - begin).asReadOnly());
     }

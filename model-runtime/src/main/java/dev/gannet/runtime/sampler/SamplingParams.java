@@ -2,28 +2,38 @@ package dev.gannet.runtime.sampler;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * How one request turns logits into tokens, and when it stops. Validated here so that the server
- * can map an {@link IllegalArgumentException} message straight to a 400 naming the field.
+ * How one sequence turns logits into tokens, and when it stops: the one record every front end (HTTP, gRPC, the
+ * CLI) builds and the engine and sampler read. Every range check lives in its constructor, with the API's limits
+ * (OpenAI's documented ranges; vLLM's for its extensions); a violation is a {@link ParameterException} naming the
+ * API field, which the HTTP layer answers with a 400 and gRPC with INVALID_ARGUMENT. The one check that needs the
+ * model, token ids inside the vocabulary, is {@link #checkVocabulary}.
  *
  * <p>Semantics (the usual OpenAI / vLLM / llama.cpp meanings):
  * <ul>
- *   <li>{@code temperature} 0 means greedy (argmax, ties to the lowest id).</li>
- *   <li>{@code topK} -1 or 0 means off; {@code topP} 1 means off; {@code minP} 0 means off.</li>
- *   <li>{@code repetitionPenalty}: over every token seen (prompt and generated), positive logits
- *       are divided by it and negative ones multiplied; 1 means off.</li>
- *   <li>{@code presencePenalty}, {@code frequencyPenalty}: over generated tokens only,
+ *   <li>{@code temperature} in [0, 2]; 0 means greedy (argmax, ties to the lowest id).</li>
+ *   <li>{@code topK} -1 means off (0 is accepted and means off, as in vLLM); {@code topP} 1 means off;
+ *       {@code minP} 0 means off.</li>
+ *   <li>{@code repetitionPenalty} &gt; 0: over every token seen (prompt and generated), positive logits are
+ *       divided by it and negative ones multiplied; 1 means off.</li>
+ *   <li>{@code presencePenalty}, {@code frequencyPenalty} in [-2, 2]: over generated tokens only,
  *       {@code logit -= presence * (count > 0) + frequency * count}.</li>
  *   <li>{@code logitBias}: token id to a bias in [-100, 100] added to its logit; -100 bans it.</li>
  *   <li>{@code seed}: same seed, same tokens; null draws a random seed per sampler.</li>
- *   <li>{@code logprobs}: -1 reports none; 0..20 reports the chosen token's logprob and that many
- *       top alternatives (as the server's API record counts them).</li>
- *   <li>{@code minTokens}: EOS and the stop token ids are banned until this many tokens exist.</li>
+ *   <li>{@code logprobs}: -1 reports none; 0..20 reports the chosen token's logprob and that many top
+ *       alternatives.</li>
+ *   <li>{@code maxTokens} &gt;= 1; {@link #UNLIMITED} means only the context length ends it (vLLM's
+ *       {@code max_tokens: null}).</li>
+ *   <li>{@code minTokens}: EOS, the stop token ids and stop strings are ignored until this many tokens exist.</li>
+ *   <li>{@code stopTokenIds}: extra ids that end the sequence (besides EOS unless {@code ignoreEos}); like EOS,
+ *       the stopping token's text is not part of the output.</li>
+ *   <li>{@code stop}: at most {@link #MAX_STOP_STRINGS} non-empty strings of at most {@link #MAX_STOP_LENGTH}
+ *       characters; the output ends before the first one (not included).</li>
  * </ul>
- *
- * @param stopTokenIds extra token ids that end the sequence (besides the model's EOS unless ignoreEos)
  */
 public record SamplingParams(
         float temperature,
@@ -39,45 +49,73 @@ public record SamplingParams(
         int maxTokens,
         int minTokens,
         boolean ignoreEos,
-        int[] stopTokenIds) {
+        int[] stopTokenIds,
+        List<String> stop) {
 
     public static final int MAX_LOGPROBS = 20;
+    public static final int MAX_STOP_STRINGS = 16;
+    public static final int MAX_STOP_LENGTH = 1000;
+    /** {@code maxTokens} when only the context length bounds the output. */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
 
     public SamplingParams {
-        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be >= 0 (0 = greedy), got " + temperature);
-        }
-        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
-        if (topK < -1) throw new IllegalArgumentException("top_k must be -1 or 0 (off) or a positive count, got " + topK);
-        if (!(minP >= 0 && minP <= 1)) throw new IllegalArgumentException("min_p must be in [0, 1], got " + minP);
-        if (!(repetitionPenalty > 0) || Float.isInfinite(repetitionPenalty)) {
-            throw new IllegalArgumentException("repetition_penalty must be > 0 (1 = off), got " + repetitionPenalty);
-        }
-        if (!(presencePenalty >= -2 && presencePenalty <= 2)) {
-            throw new IllegalArgumentException("presence_penalty must be in [-2, 2], got " + presencePenalty);
-        }
-        if (!(frequencyPenalty >= -2 && frequencyPenalty <= 2)) {
-            throw new IllegalArgumentException("frequency_penalty must be in [-2, 2], got " + frequencyPenalty);
-        }
+        require(temperature >= 0 && temperature <= 2, "temperature", "'temperature' must be in [0, 2], got " + temperature);
+        require(topP > 0 && topP <= 1, "top_p", "'top_p' must be in (0, 1], got " + topP);
+        require(topK >= -1, "top_k", "'top_k' must be -1 (off) or a positive count, got " + topK);
+        if (topK == 0) topK = -1;
+        require(minP >= 0 && minP <= 1, "min_p", "'min_p' must be in [0, 1], got " + minP);
+        require(repetitionPenalty > 0 && !Float.isInfinite(repetitionPenalty), "repetition_penalty",
+                "'repetition_penalty' must be > 0 (1 = off), got " + repetitionPenalty);
+        require(presencePenalty >= -2 && presencePenalty <= 2, "presence_penalty",
+                "'presence_penalty' must be in [-2, 2], got " + presencePenalty);
+        require(frequencyPenalty >= -2 && frequencyPenalty <= 2, "frequency_penalty",
+                "'frequency_penalty' must be in [-2, 2], got " + frequencyPenalty);
         logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
         for (Map.Entry<Integer, Float> e : logitBias.entrySet()) {
-            if (e.getKey() < 0) throw new IllegalArgumentException("logit_bias token id must be >= 0, got " + e.getKey());
+            require(e.getKey() >= 0, "logit_bias", "'logit_bias' keys must be token ids >= 0, got " + e.getKey());
             float b = e.getValue();
-            if (!(b >= -100 && b <= 100)) {
-                throw new IllegalArgumentException("logit_bias for token " + e.getKey() + " must be in [-100, 100], got " + b);
-            }
+            require(b >= -100 && b <= 100, "logit_bias",
+                    "'logit_bias' values must be in [-100, 100], got " + b + " for token " + e.getKey());
         }
-        if (logprobs < -1 || logprobs > MAX_LOGPROBS) {
-            throw new IllegalArgumentException("logprobs must be -1 (none) or in [0, " + MAX_LOGPROBS + "], got " + logprobs);
-        }
-        if (maxTokens < 1) throw new IllegalArgumentException("max_tokens must be >= 1, got " + maxTokens);
-        if (minTokens < 0 || minTokens > maxTokens) {
-            throw new IllegalArgumentException("min_tokens must be in [0, max_tokens=" + maxTokens + "], got " + minTokens);
-        }
+        require(logprobs >= -1 && logprobs <= MAX_LOGPROBS, "logprobs",
+                "'logprobs' must be in [0, " + MAX_LOGPROBS + "], got " + logprobs);
+        require(maxTokens >= 1, "max_tokens", "'max_tokens' must be >= 1, got " + maxTokens);
+        require(minTokens >= 0, "min_tokens", "'min_tokens' must be >= 0, got " + minTokens);
+        require(minTokens <= maxTokens, "min_tokens",
+                "'min_tokens' (" + minTokens + ") must not exceed 'max_tokens' (" + maxTokens + ")");
         stopTokenIds = stopTokenIds == null ? new int[0] : stopTokenIds.clone();
         for (int id : stopTokenIds) {
-            if (id < 0) throw new IllegalArgumentException("stop_token_ids must be >= 0, got " + id);
+            require(id >= 0, "stop_token_ids", "'stop_token_ids' must hold token ids >= 0, got " + id);
         }
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        require(stop.size() <= MAX_STOP_STRINGS, "stop",
+                "'stop' may hold at most " + MAX_STOP_STRINGS + " strings, got " + stop.size());
+        for (String s : stop) {
+            require(!s.isEmpty(), "stop", "'stop' strings must not be empty");
+            require(s.length() <= MAX_STOP_LENGTH, "stop",
+                    "'stop' strings may be at most " + MAX_STOP_LENGTH + " characters, got one of " + s.length());
+        }
+    }
+
+    private static void require(boolean ok, String param, String message) {
+        if (!ok) throw new ParameterException(param, message);
+    }
+
+    /**
+     * The check that needs the model: every token id named by the request lies in {@code [0, vocabSize)}.
+     *
+     * @throws ParameterException naming {@code logit_bias} or {@code stop_token_ids}
+     */
+    public SamplingParams checkVocabulary(int vocabSize) {
+        for (int id : logitBias.keySet()) {
+            require(id < vocabSize, "logit_bias", "'logit_bias' token id " + id + " is outside the vocabulary [0, "
+                    + vocabSize + ")");
+        }
+        for (int id : stopTokenIds) {
+            require(id < vocabSize, "stop_token_ids", "'stop_token_ids' token id " + id
+                    + " is outside the vocabulary [0, " + vocabSize + ")");
+        }
+        return this;
     }
 
     /** Greedy decoding of up to {@code maxTokens} tokens, nothing else switched on. */
@@ -89,10 +127,33 @@ public record SamplingParams(
         return temperature == 0 || topK == 1;
     }
 
+    /** True when only the context length bounds the output. */
+    public boolean unlimited() {
+        return maxTokens == UNLIMITED;
+    }
+
+    /** The same parameters with another token limit (settled once the prompt length is known). */
+    public SamplingParams withMaxTokens(int newMaxTokens) {
+        return toBuilder().maxTokens(newMaxTokens).build();
+    }
+
+    /** The same parameters with another seed (each of n choices gets its own stream). */
+    public SamplingParams withSeed(Long newSeed) {
+        return toBuilder().seed(newSeed).build();
+    }
+
     /** The stop token ids (a copy: the record keeps its own). */
     @Override
     public int[] stopTokenIds() {
         return stopTokenIds.clone();
+    }
+
+    /** For the engine's per-token checks: the record's own array, never to be written. */
+    public boolean isStopTokenId(int token) {
+        for (int id : stopTokenIds) {
+            if (id == token) return true;
+        }
+        return false;
     }
 
     @Override
@@ -100,13 +161,15 @@ public record SamplingParams(
         return o instanceof SamplingParams p && temperature == p.temperature && topP == p.topP && topK == p.topK
                 && minP == p.minP && repetitionPenalty == p.repetitionPenalty && presencePenalty == p.presencePenalty
                 && frequencyPenalty == p.frequencyPenalty && logitBias.equals(p.logitBias)
-                && java.util.Objects.equals(seed, p.seed) && logprobs == p.logprobs && maxTokens == p.maxTokens
-                && minTokens == p.minTokens && ignoreEos == p.ignoreEos && Arrays.equals(stopTokenIds, p.stopTokenIds);
+                && Objects.equals(seed, p.seed) && logprobs == p.logprobs && maxTokens == p.maxTokens
+                && minTokens == p.minTokens && ignoreEos == p.ignoreEos && Arrays.equals(stopTokenIds, p.stopTokenIds)
+                && stop.equals(p.stop);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(temperature, topP, topK, minP, repetitionPenalty, seed, maxTokens, Arrays.hashCode(stopTokenIds));
+        return Objects.hash(temperature, topP, topK, minP, repetitionPenalty, seed, maxTokens, stop,
+                Arrays.hashCode(stopTokenIds));
     }
 
     @Override
@@ -114,15 +177,27 @@ public record SamplingParams(
         return "SamplingParams[temperature=" + temperature + ", topP=" + topP + ", topK=" + topK + ", minP=" + minP
                 + ", repetitionPenalty=" + repetitionPenalty + ", presencePenalty=" + presencePenalty
                 + ", frequencyPenalty=" + frequencyPenalty + ", logitBias=" + logitBias + ", seed=" + seed
-                + ", logprobs=" + logprobs + ", maxTokens=" + maxTokens + ", minTokens=" + minTokens
-                + ", ignoreEos=" + ignoreEos + ", stopTokenIds=" + Arrays.toString(stopTokenIds) + "]";
+                + ", logprobs=" + logprobs + ", maxTokens=" + (unlimited() ? "unlimited" : maxTokens)
+                + ", minTokens=" + minTokens + ", ignoreEos=" + ignoreEos
+                + ", stopTokenIds=" + Arrays.toString(stopTokenIds) + ", stop=" + stop.size() + " strings]";
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Defaults: temperature 1, everything else off, max_tokens 16 (OpenAI's completions default). */
+    /** A builder holding these values. */
+    public Builder toBuilder() {
+        return new Builder().temperature(temperature).topP(topP).topK(topK).minP(minP)
+                .repetitionPenalty(repetitionPenalty).presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty)
+                .logitBias(logitBias).seed(seed).logprobs(logprobs).maxTokens(maxTokens).minTokens(minTokens)
+                .ignoreEos(ignoreEos).stopTokenIds(stopTokenIds).stop(stop);
+    }
+
+    /**
+     * Defaults: temperature 1, everything else off, {@code maxTokens} {@link #UNLIMITED} (the front ends set
+     * their API's default: 16 for completions, the rest of the context for chat). {@link #build} validates.
+     */
     public static final class Builder {
         private float temperature = 1;
         private float topP = 1;
@@ -134,10 +209,11 @@ public record SamplingParams(
         private final Map<Integer, Float> logitBias = new HashMap<>();
         private Long seed;
         private int logprobs = -1;
-        private int maxTokens = 16;
+        private int maxTokens = UNLIMITED;
         private int minTokens;
         private boolean ignoreEos;
         private int[] stopTokenIds = new int[0];
+        private List<String> stop = List.of();
 
         public Builder temperature(float v) { temperature = v; return this; }
         public Builder topP(float v) { topP = v; return this; }
@@ -154,10 +230,12 @@ public record SamplingParams(
         public Builder minTokens(int v) { minTokens = v; return this; }
         public Builder ignoreEos(boolean v) { ignoreEos = v; return this; }
         public Builder stopTokenIds(int... v) { stopTokenIds = v.clone(); return this; }
+        public Builder stop(List<String> v) { stop = List.copyOf(v); return this; }
 
+        /** @throws ParameterException naming the API field of the first value out of range */
         public SamplingParams build() {
             return new SamplingParams(temperature, topP, topK, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                    logitBias, seed, logprobs, maxTokens, minTokens, ignoreEos, stopTokenIds);
+                    logitBias, seed, logprobs, maxTokens, minTokens, ignoreEos, stopTokenIds, stop);
         }
     }
 }

@@ -23,7 +23,6 @@ final class ForwardRunner implements ModelRunner {
     private final int[] eosIds;
     private final SamplerWorkspace workspace;
     private final Map<Long, Sampler> samplers = new HashMap<>();
-    private final Map<Long, TokenLogprobs.Snapshot> lastLogprobs = new HashMap<>();
 
     ForwardRunner(BatchForward forward, int[] eosIds) {
         this.forward = forward;
@@ -46,31 +45,28 @@ final class ForwardRunner implements ModelRunner {
         float[] logits = forward.forward(batch);
         int[] rows = o.logitRows();
         int[] out = new int[rows.length];
+        TokenLogprobs.Snapshot[] logprobs = null;
         for (int j = 0; j < rows.length; j++) {
             long id = o.requestIds()[rows[j]];
             Sampler s = samplerFor(id, o.samplingParams()[rows[j]]);
             out[j] = s.sample(logits, j * vocab, vocab);
-            if (s.logprobs() != null) lastLogprobs.put(id, s.logprobs().snapshot());
+            if (s.logprobs() != null) {
+                if (logprobs == null) logprobs = new TokenLogprobs.Snapshot[rows.length];
+                logprobs[j] = s.logprobs().snapshot();
+            }
         }
-        return new StepResult(out);
-    }
-
-    /** Logprobs of the token sampled last for this request, if it asked for them; engine thread only. */
-    TokenLogprobs.Snapshot takeLogprobs(long requestId) {
-        return lastLogprobs.remove(requestId);
+        return new StepResult(out, logprobs);
     }
 
     @Override
     public void release(long requestId) {
         samplers.remove(requestId);
-        lastLogprobs.remove(requestId);
     }
 
-    private Sampler samplerFor(long id, Object params) {
+    private Sampler samplerFor(long id, SamplingParams params) {
         Sampler s = samplers.get(id);
         if (s == null) {
-            SamplingParams p = params instanceof SamplingParams sp ? sp : SamplingParams.greedy(1);
-            s = new Sampler(p, vocab, eosIds, workspace);
+            s = new Sampler(params, vocab, eosIds, workspace);
             samplers.put(id, s);
         }
         return s;

@@ -1,48 +1,34 @@
 package dev.gannet.runtime.serving;
 
+import dev.gannet.runtime.backend.ComputeStack;
+import dev.gannet.runtime.backend.Device;
+import dev.gannet.runtime.backend.ForwardFactory;
 import dev.gannet.runtime.engine.Engine;
 import dev.gannet.runtime.engine.EngineConfig;
 import dev.gannet.runtime.engine.EngineStats;
-import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.Request;
 import dev.gannet.runtime.engine.RequestHandle;
 import dev.gannet.runtime.engine.RequestListener;
-import dev.gannet.runtime.kernel.Kernels;
-import dev.gannet.runtime.kernel.VectorKernels;
-import dev.gannet.runtime.model.Attention;
 import dev.gannet.runtime.model.BatchForward;
 import dev.gannet.runtime.model.ForwardBatch;
-import dev.gannet.runtime.model.ForwardPass;
-import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelConfig;
-import dev.gannet.runtime.model.VectorAttention;
-import dev.gannet.runtime.parallel.Compute;
-import dev.gannet.runtime.parallel.ShardingPlan;
-import dev.gannet.runtime.parallel.TensorParallelForward;
-import dev.gannet.runtime.sampler.SamplingParams;
 import dev.gannet.runtime.tokenizer.Tokenizer;
-import java.util.List;
 
 /**
- * A model being served: the model, its tokenizer, the CPU kernels, the paged KV storage, the forward pass
- * and the engine thread that batches every request into shared steps. This is what the server and the CLI
- * hold; {@link #submit} is safe from any thread and never blocks.
+ * A model being served: the model, its tokenizer, the compute stack built by {@link ForwardFactory} (device,
+ * kernels, paged KV storage, forward pass) and the engine thread that batches every request into shared steps.
+ * This is what the server and the CLI hold; {@link #submit} is safe from any thread and never blocks.
  */
 public final class LlmService implements AutoCloseable {
     private final Model model;
     private final Tokenizer tokenizer;
-    private final Kernels kernels;       // null under tensor parallelism: each rank owns its own
-    private final Attention attention;   // null under tensor parallelism
-    private final KvStorage kv;          // null under tensor parallelism: each rank stores its KV heads
-    private final BatchForward forward;
-    private final String sharding;
-    private final int kvBlocks;
+    private final ComputeStack stack;
     private final ForwardRunner runner;
     private final Engine engine;
     private final int maxModelLen;
-    private final int threads;
-    private final String cpuKernels;
+    private final int kvCapacityTokens;
+    private final boolean contextCappedByKv;
 
     public LlmService(Model model, Tokenizer tokenizer, ServingOptions o) {
         this(model, tokenizer, o, false);
@@ -60,54 +46,26 @@ public final class LlmService implements AutoCloseable {
         }
         this.model = model;
         this.tokenizer = tokenizer;
-        this.threads = o.threads() == 0 ? Runtime.getRuntime().availableProcessors() : o.threads();
-        this.maxModelLen = o.maxModelLen() == 0 ? c.contextLength() : Math.min(o.maxModelLen(), c.contextLength());
-        KvStorage.checkSupported(o.kvDtype(), c.headDim());
-        long blockBytes = KvStorage.bytesFor(c, 1, o.blockSize(), o.kvDtype());
-        long blocks = o.kvCacheBytes() / blockBytes;
-        if (blocks < 2) {
-            throw new IllegalArgumentException("kv cache memory of " + o.kvCacheBytes() + " bytes holds fewer than 2 blocks of "
-                    + blockBytes + " bytes for this model");
-        }
-        int numBlocks = (int) Math.min(blocks, Integer.MAX_VALUE / o.blockSize());
-        this.kvBlocks = numBlocks;
-        this.cpuKernels = VectorKernels.describe(o.cpuKernels());
-        if (o.tp() == 1) {
-            VectorKernels vk = new VectorKernels(threads, o.cpuKernels());
-            KvStorage storage = null;
-            try { // nothing half-built may keep threads or native memory if a later part fails
-                this.attention = new VectorAttention(c, vk.pool()); // one set of threads for matmuls and attention
-                storage = KvStorage.forModel(c, numBlocks, o.blockSize(), o.kvDtype());
-                this.forward = new ForwardPass(model, vk, attention, storage, o.maxBatchTokens(), o.maxRunning());
-            } catch (RuntimeException | Error e) {
-                if (storage != null) storage.close();
-                vk.close();
-                throw e;
-            }
-            this.kernels = vk;
-            this.kv = storage;
-            this.sharding = "none (tp=1)";
-        } else {
-            ShardingPlan plan = ShardingPlan.forModel(model, o.tp()); // a split that does not divide fails here
-            this.kernels = null;
-            this.attention = null;
-            this.kv = null;
-            this.forward = new TensorParallelForward(model, plan, Compute.of(o.cpuKernels()), Math.max(threads, o.tp()), numBlocks,
-                    o.blockSize(), o.maxBatchTokens(), o.maxRunning(), o.kvDtype());
-            this.sharding = plan.describe();
-        }
+        this.stack = ForwardFactory.create(model, o.compute());
+        int numBlocks = stack.numBlocks();
+        int wanted = o.maxModelLen() == 0 ? c.contextLength() : Math.min(o.maxModelLen(), c.contextLength());
+        // one sequence can never hold more tokens than the whole KV cache: cap the context there, so a request that
+        // could never fit is refused up front (a 400) instead of being cut short
+        this.kvCapacityTokens = (int) Math.min(Integer.MAX_VALUE, (long) (numBlocks - 1) * o.blockSize());
+        this.maxModelLen = Math.min(wanted, kvCapacityTokens);
+        this.contextCappedByKv = kvCapacityTokens < wanted;
         if (warmUp) {
             try {
-                warmUp(forward, numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen, c.vocabSize());
+                warmUp(stack.forward(), numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen, c.vocabSize());
             } catch (RuntimeException | Error e) { // nothing started yet: release what the constructor built
-                closeParts();
+                stack.close();
                 throw e;
             }
         }
         int[] eos = tokenizer.endOfGenerationIds();
-        this.runner = new ForwardRunner(forward, eos);
+        this.runner = new ForwardRunner(stack.forward(), eos);
         this.engine = new Engine(new EngineConfig(numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen,
-                o.enablePrefixCaching(), eos), runner);
+                o.enablePrefixCaching(), eos), runner, r -> new TextStream(tokenizer, r.sampling().stop()));
         engine.start();
     }
 
@@ -150,51 +108,59 @@ public final class LlmService implements AutoCloseable {
 
     public Tokenizer tokenizer() { return tokenizer; }
 
-    /** The context length requests are held to (the model's, or less when capped). */
+    /** The context length requests are held to: the model's, or less when capped by configuration or the KV cache. */
     public int maxModelLen() { return maxModelLen; }
 
-    public int threads() { return threads; }
+    /** Tokens the whole KV cache holds. */
+    public int kvCapacityTokens() { return kvCapacityTokens; }
+
+    /** True when the KV cache, not the model or configuration, set {@link #maxModelLen()}. */
+    public boolean contextCappedByKv() { return contextCappedByKv; }
+
+    public int threads() { return stack.threads(); }
 
     /** KV blocks the budget holds (block 0 is the null block). */
-    public int kvBlocks() { return kvBlocks; }
+    public int kvBlocks() { return stack.numBlocks(); }
+
+    /** Where the model runs. */
+    public Device device() { return stack.device(); }
+
+    /** How a GPU stack uses device memory (for /metrics); null on the CPU. */
+    public dev.gannet.runtime.cuda.DeviceMemory deviceMemory() { return stack.deviceMemory(); }
 
     /** How the model is split across ranks, for the start-up log and /v1/models. */
-    public String sharding() { return sharding; }
+    public String sharding() { return stack.sharding(); }
 
-    /** What computes the matmuls: "native avx512 (...)" or "vector (...)". */
-    public String cpuKernels() { return cpuKernels; }
+    /** What computes the matmuls, for the start-up log: "native avx512 (...)", "vector", or the GPU. */
+    public String matmuls() { return stack.matmuls(); }
 
     public EngineStats stats() { return engine.stats(); }
 
-    /** Requests submitted but not yet admitted by the engine thread. */
-    public long pendingRequests() { return engine.pendingRequests(); }
+    /** Requests submitted that the engine thread has not taken in yet (they are waiting, not yet counted in stats). */
+    public long queuedRequests() { return engine.queuedRequests(); }
+
+    /** What the requests not taken in yet may cost in tokens (prompt plus what they may generate). */
+    public long queuedTokens() { return engine.queuedTokens(); }
+
+    /** True while the engine thread runs. */
+    public boolean running() { return engine.running(); }
 
     /**
-     * Queues a generation. Throws IllegalArgumentException when the prompt can never fit.
+     * Queues a generation; its events (tokens with their text and logprobs, then how it ended) go to
+     * {@code listener} on the engine thread.
      *
-     * @param stops stop strings (not part of the output); may be empty
+     * @throws dev.gannet.runtime.sampler.ParameterException a token id of the sampling parameters is outside the
+     *                                                       vocabulary
+     * @throws IllegalArgumentException                     a prompt token is outside the vocabulary, or the prompt
+     *                                                       can never fit
      */
-    public RequestHandle submit(int[] prompt, SamplingParams params, List<String> stops, int priority, GenerationListener listener) {
-        TextStream text = new TextStream(tokenizer, stops);
-        Request r = new Request(prompt, params.maxTokens(), params.minTokens(), params.stopTokenIds(), params.ignoreEos(),
-                priority, 0L, params, stops.isEmpty() ? null : text);
-        return engine.submit(r, new RequestListener() {
-            @Override
-            public void onScheduled(long requestId) {
-                listener.onScheduled();
-            }
-
-            @Override
-            public void onToken(long requestId, int tokenId, int index) {
-                text.feed(tokenId, index, false);
-                listener.onToken(tokenId, index, text.take(false), runner.takeLogprobs(requestId));
-            }
-
-            @Override
-            public void onFinish(long requestId, FinishInfo info) {
-                listener.onFinish(info, text.take(true), text.stoppedByString());
-            }
-        });
+    public RequestHandle submit(Request request, RequestListener listener) {
+        int vocab = tokenizer.vocabSize();
+        for (int id : request.prompt()) {
+            if (id >= vocab) throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary [0, " + vocab + ")");
+        }
+        request.sampling().checkVocabulary(vocab);
+        return engine.submit(request, listener);
     }
 
     public void abort(long requestId) {
@@ -208,14 +174,6 @@ public final class LlmService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeParts();
-    }
-
-    /** The forward pass, attention, kernels and KV storage, in that order (the engine is stopped or never started). */
-    private void closeParts() {
-        forward.close();
-        if (attention != null) attention.close();
-        if (kernels != null) kernels.close();
-        if (kv != null) kv.close();
+        stack.close();
     }
 }

@@ -1,6 +1,6 @@
 package dev.gannet.runtime.serving;
 
-import dev.gannet.runtime.engine.StopChecker;
+import dev.gannet.runtime.engine.Detokenizer;
 import dev.gannet.runtime.tokenizer.StreamingDecoder;
 import dev.gannet.runtime.tokenizer.Tokenizer;
 import java.util.List;
@@ -11,13 +11,12 @@ import java.util.List;
  * streamed; when a stop string completes, the text before it is released and the rest dropped (the stop
  * string itself is not part of the output, as in OpenAI's API). Engine thread only.
  */
-final class TextStream implements StopChecker {
+final class TextStream implements Detokenizer {
     private final StreamingDecoder decoder;
     private final List<String> stops;
     private final int maxStopLen;
     private final StringBuilder pending = new StringBuilder(); // decoded, not yet released
     private final StringBuilder scratch = new StringBuilder();
-    private int fed;            // generated tokens fed to the decoder
     private boolean stopped;
 
     TextStream(Tokenizer tokenizer, List<String> stops) {
@@ -31,33 +30,25 @@ final class TextStream implements StopChecker {
         this.maxStopLen = m;
     }
 
-    /** Called by the engine after a sampled token that no token-id rule stopped. */
+    /** Feeds the next generated token; true when a stop string completed with it (only when {@code checkStops}). */
     @Override
-    public boolean shouldStop(int[] tokens, int promptLength, int numTokens) {
-        feed(tokens[numTokens - 1], numTokens - promptLength - 1, true);
-        return stopped;
-    }
-
-    /**
-     * Feeds generated token number {@code index} unless {@link #shouldStop} already did. Stop strings are
-     * checked only when the engine asks ({@code checkStops}): it does not while min_tokens holds them off.
-     */
-    void feed(int token, int index, boolean checkStops) {
-        if (index < fed || stopped) return;
-        fed = index + 1;
+    public boolean accept(int token, boolean checkStops) {
+        if (stopped) return true;
         scratch.setLength(0);
         decoder.accept(token, scratch);
         pending.append(scratch);
-        if (!checkStops || stops.isEmpty()) return;
+        if (!checkStops || stops.isEmpty()) return false;
         int cut = firstStop();
         if (cut >= 0) {
             pending.setLength(cut);
             stopped = true;
         }
+        return stopped;
     }
 
     /** Text that can be released now; everything when {@code finished}. */
-    String take(boolean finished) {
+    @Override
+    public String take(boolean finished) {
         if (finished && !stopped) {
             pending.append(decoder.flush());
         }
@@ -67,10 +58,6 @@ final class TextStream implements StopChecker {
         String out = pending.substring(0, release);
         pending.delete(0, release);
         return out;
-    }
-
-    boolean stoppedByString() {
-        return stopped;
     }
 
     private int firstStop() {

@@ -24,6 +24,9 @@ public final class MappedFiles {
         MemorySegment mapped;
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        } catch (IOException e) {
+            // the JDK's message for a folder or a device is a bare "No such device": name the file
+            throw new IOException(path + ": cannot map (" + e.getMessage() + ")", e);
         }
         return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null).asReadOnly();
     }

@@ -32,14 +32,26 @@ final class HfTokenizerLoader {
     static Tokenizer load(Path path) throws IOException {
         Path json = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.isRegularFile(json)) throw new IOException(json + ": no tokenizer.json");
-        JsonNode root = JSON.readTree(json.toFile());
+        JsonNode root = readJson(json);
         Path configPath = json.resolveSibling("tokenizer_config.json");
-        JsonNode config = Files.isRegularFile(configPath) ? JSON.readTree(configPath.toFile()) : JSON.createObjectNode();
+        JsonNode config = Files.isRegularFile(configPath) ? readJson(configPath) : JSON.createObjectNode();
         try {
             return build(json.toString(), root, config);
         } catch (IllegalArgumentException e) {
             throw new IOException(json + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file as a JSON object, or an error naming the file (Jackson's own messages do not). */
+    private static JsonNode readJson(Path file) throws IOException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        if (node == null || !node.isObject()) throw new IOException(file + ": not a JSON object");
+        return node;
     }
 
     private static Tokenizer build(String source, JsonNode root, JsonNode config) {
@@ -74,23 +86,25 @@ final class HfTokenizerLoader {
 
     private static Vocabulary vocabulary(String source, JsonNode vocabNode, JsonNode added, boolean byteFallback) {
         if (!vocabNode.isObject()) throw new IllegalArgumentException("model.vocab is missing or not an object");
+        // Ids are dense in real files; a few holes are tolerated, but an id far past the number of entries
+        // is a lying file and must not size the tables (an id of 2^31 - 1 would allocate 16 GB).
+        long maxIds = 2L * (vocabNode.size() + added.size()) + 256;
         int n = 0;
-        for (JsonNode v : vocabNode) n = Math.max(n, v.asInt() + 1);
-        for (JsonNode a : added) n = Math.max(n, a.path("id").asInt() + 1);
+        for (Map.Entry<String, JsonNode> e : vocabNode.properties()) n = Math.max(n, tokenId(e.getValue(), maxIds, "model.vocab entry ", e.getKey()) + 1);
+        for (JsonNode a : added) n = Math.max(n, tokenId(a.path("id"), maxIds, "added_tokens entry ", a) + 1);
         String[] texts = new String[n];
         TokenType[] types = new TokenType[n];
         Arrays.fill(types, TokenType.UNUSED);
         for (Map.Entry<String, JsonNode> e : vocabNode.properties()) {
-            int id = e.getValue().asInt(-1);
-            if (id < 0) throw new IllegalArgumentException("model.vocab['" + e.getKey() + "'] = " + e.getValue() + " is not an id");
+            int id = e.getValue().asInt();
             texts[id] = e.getKey();
             types[id] = byteFallback && Vocabulary.byteTokenValue(e.getKey()) >= 0 ? TokenType.BYTE : TokenType.NORMAL;
         }
         List<int[]> strips = new ArrayList<>();
         for (JsonNode a : added) {
-            int id = a.path("id").asInt(-1);
-            String content = a.path("content").asText(null);
-            if (id < 0 || content == null) throw new IllegalArgumentException("added_tokens entry " + a + " lacks id or content");
+            int id = a.path("id").asInt();
+            String content = a.path("content").isTextual() ? a.get("content").asText() : null;
+            if (content == null) throw new IllegalArgumentException("added_tokens entry " + a + " lacks content");
             texts[id] = content;
             types[id] = a.path("special").asBoolean(false) ? TokenType.CONTROL : TokenType.USER_DEFINED;
             strips.add(new int[] {id, a.path("lstrip").asBoolean(false) ? 1 : 0, a.path("rstrip").asBoolean(false) ? 1 : 0});
@@ -102,6 +116,18 @@ final class HfTokenizerLoader {
             if (s[2] == 1) vocab.rstrip.set(s[0]);
         }
         return vocab;
+    }
+
+    /** A token id: an integer from 0 up to a bound that the file's own size justifies. */
+    private static int tokenId(JsonNode id, long maxIds, String section, Object entry) {
+        if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
+            throw new IllegalArgumentException(section + entry + ": id " + id + " is not a non-negative integer");
+        }
+        if (id.asInt() >= maxIds) {
+            throw new IllegalArgumentException(section + entry + ": id " + id.asInt() + " is far past the " + (maxIds - 256) / 2
+                    + " tokens the file lists");
+        }
+        return id.asInt();
     }
 
     private static PairTable merges(JsonNode merges, Vocabulary vocab) {

@@ -59,6 +59,7 @@ public final class Tokenizer {
     private final int[] eogIds;
     private final int eot;
     private final boolean stripLeadingSpace;
+    private final int maxPieceBytes; // the most bytes one token's text has: no token covers more characters of input
 
     Tokenizer(Spec spec) {
         this.spec = spec;
@@ -75,7 +76,12 @@ public final class Tokenizer {
         this.eogIds = collectTrue(eog);
         this.specials = new SpecialTokenSplitter(vocab);
         this.pieces = new byte[vocab.size()][];
-        for (int i = 0; i < pieces.length; i++) pieces[i] = renderPiece(i);
+        int longest = 1;
+        for (int i = 0; i < pieces.length; i++) {
+            pieces[i] = renderPiece(i);
+            longest = Math.max(longest, pieces[i].length);
+        }
+        this.maxPieceBytes = longest;
         this.stripLeadingSpace = spec.normalizer().addsSpacePrefix();
     }
 
@@ -130,21 +136,45 @@ public final class Tokenizer {
      * @param parseSpecial turn control-token texts in {@code text} into their ids
      */
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        return encode(text, addSpecial, parseSpecial, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #encode(String, boolean, boolean)}, but gives up as soon as the text is certain to need more than
+     * {@code maxTokens} tokens: at once when it has more characters than {@code maxTokens} tokens can cover (no token
+     * covers more characters than its text has bytes), else after the piece of text that crossed the limit. So a huge
+     * prompt costs no more work than about {@code maxTokens} tokens' worth.
+     *
+     * @throws TokenLimitException when the text needs more than {@code maxTokens} tokens
+     */
+    public int[] encode(String text, boolean addSpecial, boolean parseSpecial, int maxTokens) {
+        if ((long) text.length() > (long) maxTokens * maxPieceBytes) {
+            throw new TokenLimitException(maxTokens, "the text has " + text.length() + " characters, more than "
+                    + maxTokens + " tokens can hold");
+        }
         String clean = replaceLoneSurrogates(text);
-        IntList out = new IntList(Math.max(16, clean.length() / 3));
+        IntList out = new IntList(Math.max(16, Math.min(clean.length() / 3, maxTokens)));
         if (addSpecial && spec.addBos() && spec.bos() >= 0) out.add(spec.bos());
         SymbolMerger merger = new SymbolMerger(vocab, spec.merges(), spec.unk());
         boolean first = true;
         for (SpecialTokenSplitter.Fragment f : specials.split(clean, parseSpecial)) {
             if (f.isRaw()) {
-                encodeRaw(clean.substring(f.start(), f.end()), first, merger, out);
+                encodeRaw(clean.substring(f.start(), f.end()), first, merger, out, maxTokens);
             } else {
                 out.add(f.token());
             }
             first = false;
+            checkLimit(out, maxTokens);
         }
         if (addSpecial && spec.addEos() && spec.eos() >= 0) out.add(spec.eos());
+        checkLimit(out, maxTokens);
         return out.toArray();
+    }
+
+    private static void checkLimit(IntList out, int maxTokens) {
+        if (out.size() > maxTokens) {
+            throw new TokenLimitException(maxTokens, "the text needs more than " + maxTokens + " tokens");
+        }
     }
 
     /** Tokenizes UTF-8 bytes; malformed sequences count as U+FFFD. */
@@ -152,7 +182,7 @@ public final class Tokenizer {
         return encode(new String(utf8, StandardCharsets.UTF_8), addSpecial, parseSpecial);
     }
 
-    private void encodeRaw(String raw, boolean first, SymbolMerger merger, IntList out) {
+    private void encodeRaw(String raw, boolean first, SymbolMerger merger, IntList out, int maxTokens) {
         String text = spec.normalizer().apply(raw, first);
         switch (spec.kind()) {
             case SENTENCEPIECE -> merger.encode(text, true, out);
@@ -169,6 +199,7 @@ public final class Tokenizer {
                     } else {
                         merger.encode(word, !byteLevel, out);
                     }
+                    checkLimit(out, maxTokens);
                 }
             }
         }

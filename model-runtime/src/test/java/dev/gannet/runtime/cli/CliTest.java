@@ -106,4 +106,45 @@ class CliTest {
         assertEquals(expected, r.out());
         assertTrue(r.err().contains("tokens/s"), r.err());
     }
+
+    /** Ids that llama.cpp's llama-tokenize printed for the same texts on the same vocabulary (with and without --no-parse-special). */
+    @Test
+    void tokenizeParsesSpecialTokensAsLlamaCppDoes() {
+        String vocab = TestModels.path("tokenizer/ggml-vocab-llama-spm.gguf").toString();
+        assertEquals("[1, 1, 15043, 3186, 2]",
+                run(TokenizeCommand.commandLine(), "--model", vocab, "--text", "<s>Hello world</s>").lastLine());
+        assertEquals("[1, 529, 29879, 29958, 10994, 3186, 829, 29879, 29958]",
+                run(TokenizeCommand.commandLine(), "--model", vocab, "--text", "<s>Hello world</s>", "--no-parse-special").lastLine());
+        assertEquals("[1, 1, 259, 1, 921]", run(TokenizeCommand.commandLine(), "--model", vocab, "--text", "<s> <s>x").lastLine());
+    }
+
+    @Test
+    void generateStopsAtAStopStringAndTakesTheServersSamplingFields() {
+        String model = TestModels.path("stories260K.gguf").toString();
+        Run r = run(GenerateCommand.commandLine(), "--model", model, "--prompt", "Once upon a time", "--max-tokens", "64",
+                "--threads", "1", "--stop", "Lily");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(", there was a little girl named ", r.out());
+        assertTrue(r.err().contains("finish_reason stop"), r.err());
+        Run plain = run(GenerateCommand.commandLine(), "--model", model, "--prompt", "Once upon a time", "--max-tokens", "64",
+                "--threads", "1");
+        Run penalised = run(GenerateCommand.commandLine(), "--model", model, "--prompt", "Once upon a time", "--max-tokens", "64",
+                "--threads", "1", "--repetition-penalty", "2", "--frequency-penalty", "1");
+        assertEquals(0, penalised.code(), penalised.err());
+        assertTrue(!penalised.out().equals(plain.out()), "penalties change the greedy output: " + penalised.out());
+        Run seeded1 = run(GenerateCommand.commandLine(), "--model", model, "--prompt", "Once", "--max-tokens", "16",
+                "--threads", "1", "--temperature", "1", "--seed", "5");
+        Run seeded2 = run(GenerateCommand.commandLine(), "--model", model, "--prompt", "Once", "--max-tokens", "16",
+                "--threads", "1", "--temperature", "1", "--seed", "5");
+        assertEquals(seeded1.out(), seeded2.out());
+        assertUserError(run(GenerateCommand.commandLine(), "--model", model, "--prompt", "x", "--top-p", "0"), "'top_p'");
+    }
+
+    @Test
+    void generateOnCudaWithoutADriverSaysWhatIsMissingInOneLine() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.gannet.runtime.cuda.CudaTestEnvironment.driverLoads(),
+                "a CUDA driver loads here: the no-driver error cannot be shown");
+        String model = TestModels.path("stories260K.gguf").toString();
+        assertUserError(run(GenerateCommand.commandLine(), "--model", model, "--prompt", "x", "--device", "cuda:0"), "libcuda.so.1 not found");
+    }
 }

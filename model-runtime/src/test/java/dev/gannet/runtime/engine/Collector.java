@@ -7,10 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
-/** Records every event; safe to read from a test thread while the engine thread writes. */
+/** Records every event and checks their order; safe to read from a test thread while the engine thread writes. */
 final class Collector implements RequestListener {
     final Map<Long, List<Integer>> tokens = new ConcurrentHashMap<>();
     final Map<Long, FinishInfo> finishes = new ConcurrentHashMap<>();
+    final Map<Long, String> texts = new ConcurrentHashMap<>();
     final List<Long> finishOrder = new CopyOnWriteArrayList<>();
     final List<String> errors = new CopyOnWriteArrayList<>();
     final CountDownLatch done;
@@ -20,25 +21,27 @@ final class Collector implements RequestListener {
     }
 
     @Override
-    public void onToken(long requestId, int tokenId, int index) {
+    public void onEvent(RequestEvent e) {
+        long requestId = e.requestId();
         if (finishes.containsKey(requestId)) {
-            errors.add("token after finish for " + requestId);
+            errors.add("event after finish for " + requestId);
         }
+        texts.merge(requestId, e.text(), String::concat);
         List<Integer> list = tokens.computeIfAbsent(requestId, k -> new ArrayList<>());
-        if (index != list.size()) {
-            errors.add("request " + requestId + ": index " + index + " but " + list.size() + " tokens so far");
+        if (e.hasToken()) {
+            if (e.index() != list.size()) {
+                errors.add("request " + requestId + ": index " + e.index() + " but " + list.size() + " tokens so far");
+            }
+            list.add(e.token());
         }
-        list.add(tokenId);
-    }
-
-    @Override
-    public void onFinish(long requestId, FinishInfo info) {
-        if (finishes.putIfAbsent(requestId, info) != null) {
-            errors.add("second finish for " + requestId);
+        if (!e.finished()) {
+            return;
         }
-        if (info.generatedTokens() != tokens(requestId).size()) {
+        FinishInfo info = e.finish();
+        finishes.put(requestId, info);
+        if (info.generatedTokens() != list.size()) {
             errors.add("request " + requestId + ": generatedTokens " + info.generatedTokens()
-                    + " but " + tokens(requestId).size() + " delivered");
+                    + " but " + list.size() + " delivered");
         }
         finishOrder.add(requestId);
         done.countDown();

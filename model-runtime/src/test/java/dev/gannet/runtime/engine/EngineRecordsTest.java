@@ -13,7 +13,7 @@ class EngineRecordsTest {
         int numSeqs = cu.length - 1;
         int numTokens = positions.length;
         return new SchedulerOutput(new int[numTokens], positions, cu, contextLens, new int[numSeqs][2], 4,
-                new int[numTokens], logitsIdx, logitsRows, new long[numSeqs], new Object[numSeqs], new int[numSeqs][]);
+                new int[numTokens], logitsIdx, logitsRows, new long[numSeqs], new dev.gannet.runtime.sampler.SamplingParams[numSeqs], new int[numSeqs][]);
     }
 
     @Test
@@ -50,6 +50,6 @@ class EngineRecordsTest {
         assertEquals(100, new EngineConfig(64, 16, 64, 16, 100, true, null).maxContextTokens());
         assertThrows(IllegalArgumentException.class, () -> new StepResult(new int[] {-1}));
         assertThrows(IllegalArgumentException.class,
-                () -> new FinishInfo(FinishReason.ERROR, 1, 0, 0, 0, -1, null));
+                () -> new FinishInfo(FinishReason.ERROR, 1, 0, 0, 0, -1, null, 0, 0, 0));
     }
 }

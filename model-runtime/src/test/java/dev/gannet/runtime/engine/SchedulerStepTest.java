@@ -188,7 +188,7 @@ class SchedulerStepTest {
         assertEquals(60, s.prefixQueryTokens());
         assertEquals(28, s.prefixHitTokens());
         assertTrue(s.kvCachedBlocks() > 0);
-        long other = engine.submit(new Request(p, 8, 0, null, false, 0, 99L, null, null), c).id();
+        long other = engine.submit(new Request(p, dev.gannet.runtime.sampler.SamplingParams.greedy(8), 0, 99L), c).id();
         runUntilIdle(engine, 100);
         assertEquals(0, c.finishes.get(other).cachedPromptTokens(), "another cache key must not hit");
     }
@@ -291,16 +291,9 @@ class SchedulerStepTest {
         Engine engine = new Engine(cfg, new FakeModelRunner(cfg, 1000, false));
         Collector c = new Collector(2);
         List<FinishInfo> badFinish = new ArrayList<>();
-        RequestListener bad = new RequestListener() {
-            @Override
-            public void onToken(long requestId, int tokenId, int index) {
-                throw new IllegalStateException("client went away");
-            }
-
-            @Override
-            public void onFinish(long requestId, FinishInfo info) {
-                badFinish.add(info);
-            }
+        RequestListener bad = e -> {
+            if (!e.finished()) throw new IllegalStateException("client went away");
+            badFinish.add(e.finish());
         };
         engine.submit(Request.of(new int[] {1, 2, 3}, 5), bad);
         long good = engine.submit(Request.of(new int[] {1, 2, 3}, 5), c).id();

@@ -77,7 +77,7 @@ class NativeKernelsTest {
         var isas = NativeTestSupport.isas();
         assertTrue(isas.contains(NativeCpuLibrary.Isa.SCALAR), "the scalar variant runs everywhere");
         assertEquals(NativeCpuLibrary.best().orElseThrow(), isas.stream().min(Enum::compareTo).orElseThrow());
-        try (VectorKernels k = new VectorKernels(1, CpuKernels.NATIVE)) {
+        try (VectorKernels k = VectorKernels.withNativeMatmuls(1)) {
             assertTrue(k.describe().startsWith("native " + NativeCpuLibrary.best().orElseThrow().name().toLowerCase()), k.describe());
         }
     }

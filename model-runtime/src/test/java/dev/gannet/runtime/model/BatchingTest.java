@@ -3,6 +3,7 @@ package dev.gannet.runtime.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.gannet.runtime.TestModels;
+import dev.gannet.runtime.TestStacks;
 import dev.gannet.runtime.kernel.Kernels;
 import java.util.Arrays;
 import org.junit.jupiter.api.Timeout;
@@ -51,17 +52,17 @@ class BatchingTest {
     void chunkedPrefillEqualsOneGo(KernelChoice choice) throws Exception {
         int[] prompt = new int[29];
         for (int i = 0; i < prompt.length; i++) prompt[i] = (i * 37 + 11) % 512;
-        try (Model model = ModelLoader.load(TestModels.path("tiny-llama-f32.gguf"));
-             Kernels kernels = choice.create();
-             Attention attention = new VectorAttention(model.config(), 2)) {
+        try (Model model = ModelLoader.load(TestModels.path("tiny-llama-f32.gguf"))) {
+            int ctx = model.config().contextLength();
+            CpuCompute compute = CpuCompute.valueOf(choice.name());
             float[] whole;
-            try (Session s = new Session(model, kernels, attention, 256)) {
+            try (Session s = TestStacks.session(model, compute, ctx, 256)) {
                 whole = s.prefill(prompt).clone();
             }
-            try (Session s = new Session(model, kernels, attention, 5)) {
+            try (Session s = TestStacks.session(model, compute, ctx, 5)) {
                 assertArrayEquals(whole, s.prefill(prompt), "prefill in chunks of 5");
             }
-            try (Session s = new Session(model, kernels, attention, 256)) {
+            try (Session s = TestStacks.session(model, compute, ctx, 256)) {
                 s.prefill(Arrays.copyOfRange(prompt, 0, 20));
                 assertArrayEquals(whole, s.prefill(Arrays.copyOfRange(prompt, 20, prompt.length)), "prefill of 20 then 9 tokens");
             }

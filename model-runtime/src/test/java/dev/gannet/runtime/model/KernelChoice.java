@@ -1,6 +1,5 @@
 package dev.gannet.runtime.model;
 
-import dev.gannet.runtime.kernel.CpuKernels;
 import dev.gannet.runtime.kernel.Kernels;
 import dev.gannet.runtime.kernel.ReferenceKernels;
 import dev.gannet.runtime.kernel.VectorKernels;
@@ -16,7 +15,7 @@ enum KernelChoice {
         return switch (this) {
             case REFERENCE -> new ReferenceKernels();
             case VECTOR -> new VectorKernels(2);
-            case NATIVE -> new VectorKernels(2, CpuKernels.NATIVE);
+            case NATIVE -> VectorKernels.withNativeMatmuls(2);
         };
     }
 }

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gannet.runtime.TestModels;
+import dev.gannet.runtime.TestStacks;
 import dev.gannet.runtime.kernel.RopeTable;
-import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.tensor.GgmlType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +55,8 @@ class ModelLoaderTest {
     void packedAndMappedLayoutsGiveIdenticalLogits(String file) throws IOException {
         try (Model packed = ModelLoader.load(TestModels.path(file), WeightLayout.PACKED);
              Model mapped = ModelLoader.load(TestModels.path(file), WeightLayout.MAPPED);
-             VectorKernels k = new VectorKernels(2);
-             Session sp = new Session(packed, k, 64);
-             Session sm = new Session(mapped, k, 64)) {
+             Session sp = TestStacks.session(packed, CpuCompute.VECTOR, 64, 256);
+             Session sm = TestStacks.session(mapped, CpuCompute.VECTOR, 64, 256)) {
             assertTrue(packed.layer(0).wq().packed());
             assertTrue(packed.output().packed());
             assertFalse(mapped.layer(0).wq().packed());

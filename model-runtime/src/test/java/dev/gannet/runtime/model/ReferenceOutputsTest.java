@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gannet.runtime.TestModels;
-import dev.gannet.runtime.kernel.Kernels;
+import dev.gannet.runtime.TestStacks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,7 +28,7 @@ class ReferenceOutputsTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (KernelChoice k : KernelChoice.values()) {
+        for (CpuCompute k : CpuCompute.values()) {
             for (String m : MODELS) out.add(Arguments.of(m, k));
         }
         return out.stream();
@@ -36,22 +36,20 @@ class ReferenceOutputsTest {
 
     @ParameterizedTest(name = "{0} with {1} kernels")
     @MethodSource("cases")
-    void teacherForcedLogitsMatchTheReference(String name, KernelChoice choice) throws Exception {
+    void teacherForcedLogitsMatchTheReference(String name, CpuCompute choice) throws Exception {
         try (Model model = ModelLoader.load(TestModels.path(ReferenceOutputs.read(name).model()));
-             Kernels kernels = choice.create();
-             Session session = new Session(model, kernels)) {
+             Session session = TestStacks.session(model, choice)) {
             checkTeacherForced(ReferenceOutputs.read(name), session);
         }
     }
 
-    /** The production path above runs VectorAttention; the oracle attention must pass the same check. */
+    /** Prefill in chunks of 3 tokens must pass the same check. */
     @ParameterizedTest
     @ValueSource(strings = {"stories260K", "tiny-llama-hf", "tiny-qwen2-f32"})
-    void referenceAttentionMatchesTheReferenceToo(String name) throws Exception {
+    void smallPrefillChunksMatchTheReferenceToo(String name) throws Exception {
         try (Model model = ModelLoader.load(TestModels.path(ReferenceOutputs.read(name).model()));
-             Kernels kernels = KernelChoice.REFERENCE.create();
-             Attention attention = new ReferenceAttention(model.config());
-             Session session = new Session(model, kernels, attention, 3)) {
+             Session session = TestStacks.session(model, CpuCompute.REFERENCE,
+                     Math.min(model.config().contextLength(), Session.DEFAULT_MAX_CONTEXT), 3)) {
             checkTeacherForced(ReferenceOutputs.read(name), session);
         }
     }
@@ -77,10 +75,9 @@ class ReferenceOutputsTest {
     void stories260KGreedyContinuationIsExact() throws Exception {
         ReferenceOutputs ref = ReferenceOutputs.read("stories260K");
         assertArrayEquals(new int[] {1, 403, 407, 261, 378}, ref.promptIds());
-        for (KernelChoice choice : KernelChoice.values()) {
+        for (CpuCompute choice : CpuCompute.values()) {
             try (Model model = ModelLoader.load(TestModels.path("stories260K.gguf"));
-                 Kernels kernels = choice.create();
-                 Session session = new Session(model, kernels)) {
+                 Session session = TestStacks.session(model, choice)) {
                 int[] got = new int[64];
                 float[] logits = session.prefill(ref.promptIds());
                 for (int i = 0; i < got.length; i++) {

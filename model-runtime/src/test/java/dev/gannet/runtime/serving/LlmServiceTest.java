@@ -11,7 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gannet.runtime.TestModels;
 import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.FinishReason;
+import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.engine.RequestEvent;
 import dev.gannet.runtime.engine.RequestHandle;
+import dev.gannet.runtime.engine.RequestListener;
 import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
@@ -32,25 +35,18 @@ import org.junit.jupiter.api.Timeout;
 class LlmServiceTest {
 
     /** Collects one generation's events. */
-    static final class Run implements GenerationListener {
+    static final class Run implements RequestListener {
         final List<Integer> tokens = new ArrayList<>();
         final StringBuilder text = new StringBuilder();
         final List<TokenLogprobs.Snapshot> logprobs = new ArrayList<>();
         final CompletableFuture<FinishInfo> done = new CompletableFuture<>();
-        volatile boolean stoppedByString;
 
         @Override
-        public void onToken(int tokenId, int index, String t, TokenLogprobs.Snapshot lp) {
-            tokens.add(tokenId);
-            text.append(t);
-            if (lp != null) logprobs.add(lp);
-        }
-
-        @Override
-        public void onFinish(FinishInfo info, String t, boolean byString) {
-            text.append(t);
-            stoppedByString = byString;
-            done.complete(info);
+        public void onEvent(RequestEvent e) {
+            if (e.hasToken()) tokens.add(e.token());
+            text.append(e.text());
+            if (e.logprobs() != null) logprobs.add(e.logprobs());
+            if (e.finished()) done.complete(e.finish());
         }
 
         FinishInfo await() throws Exception {
@@ -80,7 +76,7 @@ class LlmServiceTest {
         int[] greedy = new ObjectMapper().convertValue(ref.get("greedy_ids"), int[].class);
         try (LlmService s = service("stories260K.gguf", ServingOptions.defaults())) {
             Run r = new Run();
-            s.submit(prompt, SamplingParams.builder().temperature(0).maxTokens(greedy.length).ignoreEos(true).build(), List.of(), 0, r);
+            s.submit(new Request(prompt, SamplingParams.builder().temperature(0).maxTokens(greedy.length).ignoreEos(true).build()), r);
             FinishInfo info = r.await();
             assertEquals(FinishReason.LENGTH, info.reason());
             assertArrayEquals(greedy, r.ids());
@@ -225,10 +221,10 @@ class LlmServiceTest {
         try (LlmService s = service("stories260K.gguf", ServingOptions.defaults())) {
             int[] prompt = s.tokenizer().encode("Once upon a time", true);
             Run r = new Run();
-            s.submit(prompt, SamplingParams.builder().temperature(0).maxTokens(64).build(), List.of("Lily"), 0, r);
+            s.submit(new Request(prompt, SamplingParams.builder().temperature(0).maxTokens(64).stop(List.of("Lily")).build()), r);
             FinishInfo info = r.await();
             assertEquals(FinishReason.STOP, info.reason());
-            assertTrue(r.stoppedByString);
+            assertEquals(-1, info.stopTokenId(), "a stop string, not a token, ended it");
             assertEquals(", there was a little girl named ", r.text.toString());
         }
     }
@@ -237,8 +233,7 @@ class LlmServiceTest {
     void logprobsComeWithEachToken() throws Exception {
         try (LlmService s = service("stories260K.gguf", ServingOptions.defaults())) {
             Run r = new Run();
-            s.submit(s.tokenizer().encode("Once upon a time", true), SamplingParams.builder().maxTokens(5).logprobs(3).build(),
-                    List.of(), 0, r);
+            s.submit(new Request(s.tokenizer().encode("Once upon a time", true), SamplingParams.builder().maxTokens(5).logprobs(3).build()), r);
             r.await();
             assertEquals(5, r.logprobs.size());
             for (int i = 0; i < 5; i++) {
@@ -257,8 +252,8 @@ class LlmServiceTest {
             for (int i = 0; i < 300; i++) {
                 Run r = new Run();
                 int[] p = s.tokenizer().encode("Once upon a time " + "the cat ".repeat(rnd.nextInt(8)), true);
-                handles.add(s.submit(p, SamplingParams.builder().maxTokens(1 + rnd.nextInt(20)).temperature(0.8f)
-                        .seed((long) i).build(), List.of(), 0, r));
+                handles.add(s.submit(new Request(p, SamplingParams.builder().maxTokens(1 + rnd.nextInt(20)).temperature(0.8f)
+                        .seed((long) i).build()), r));
                 runs.add(r);
                 if (rnd.nextInt(4) == 0) handles.get(rnd.nextInt(handles.size())).abort();
             }
@@ -300,7 +295,7 @@ class LlmServiceTest {
         List<Run> runs = new ArrayList<>();
         for (int[] p : prompts) {
             Run r = new Run();
-            s.submit(p, SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build(), List.of(), 0, r);
+            s.submit(new Request(p, SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build()), r);
             runs.add(r);
         }
         List<int[]> out = new ArrayList<>();

@@ -1,10 +1,12 @@
 package dev.gannet.runtime.synth;
 
+import dev.gannet.runtime.TestStacks;
+import dev.gannet.runtime.model.CpuCompute;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gannet.runtime.kernel.ReferenceKernels;
 import dev.gannet.runtime.model.Model;
 import dev.gannet.runtime.model.ModelLoader;
 import dev.gannet.runtime.model.Session;
@@ -45,7 +47,7 @@ class DemoModelTest {
         int[] ids = tok.encode("Hello, world!", true);
         assertEquals(1, ids[0]);
         assertEquals("Hello, world!", tok.decode(java.util.Arrays.copyOfRange(ids, 1, ids.length)).strip());
-        try (Model m = ModelLoader.load(p); ReferenceKernels k = new ReferenceKernels(); Session s = new Session(m, k)) {
+        try (Model m = ModelLoader.load(p); Session s = TestStacks.session(m, CpuCompute.REFERENCE)) {
             float[] logits = s.prefill(ids);
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < 40; i++) {

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param eosToken       EOS token string ("" when none), passed as {@code eos_token}
  * @param device         where it runs, e.g. "cpu" or "cuda:0"
  * @param sharding       e.g. "none" or "tp=2"
+ * @param kvCacheTokens  tokens the whole KV cache holds (all running and waiting sequences share it)
  */
 public record ModelInfo(String modelId, int contextLength, int vocabSize, String chatTemplate,
-                        String bosToken, String eosToken, String device, String sharding) {
+                        String bosToken, String eosToken, String device, String sharding, long kvCacheTokens) {
     public ModelInfo {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(bosToken, "bosToken");

@@ -1,11 +1,14 @@
 package dev.gannet.server.api;
 
 import dev.gannet.runtime.engine.FinishReason;
+import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.engine.RequestListener;
 
 /**
- * What the HTTP/gRPC front end needs from an inference engine. The lead's adapter maps the
- * continuous-batching engine (model-runtime {@code dev.gannet.runtime.engine}) and its
- * tokenizer onto this interface; tests use a fake.
+ * What the HTTP/gRPC front end needs from an inference engine: the engine adapter
+ * ({@code dev.gannet.server.backend.EngineBackend}) maps the continuous-batching engine onto it; tests use a fake.
+ * Requests and their events are the engine's own records ({@link Request}, {@code RequestEvent}): one typed request
+ * from the socket to the sampler and one output path back, with no copies in between.
  *
  * <p>Thread rules: every method may be called from a Vert.x event loop, so none may block.
  * {@link #submit} only enqueues. {@link #tokenize}/{@link #detokenize} run on the caller's
@@ -16,27 +19,46 @@ import dev.gannet.runtime.engine.FinishReason;
  */
 public interface ServingBackend {
 
-    /** True once the model is loaded and generation may be submitted; {@code /ready} reports it. */
+    /**
+     * True while generation may be submitted: the model is loaded and the engine is running. {@code /ready}
+     * reports it; it turns false for good if the engine stops.
+     */
     boolean ready();
 
     /** Static facts about the loaded model. Only called when {@link #ready()} is true. */
     ModelInfo modelInfo();
 
     /** Text to token ids; {@code addSpecial} adds the model's BOS (as HF {@code add_special_tokens}). */
-    int[] tokenize(String text, boolean addSpecial);
+    default int[] tokenize(String text, boolean addSpecial) {
+        return tokenize(text, addSpecial, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #tokenize(String, boolean)}, stopping as soon as the text needs more than {@code maxTokens} tokens.
+     *
+     * @throws dev.gannet.runtime.tokenizer.TokenLimitException when it does
+     */
+    int[] tokenize(String text, boolean addSpecial, int maxTokens);
 
     /** Token ids to text (special tokens rendered as their strings). */
     String detokenize(int[] ids);
 
+    /** One token's text as OpenAI's logprobs show it (a lone byte of a multi-byte character becomes U+FFFD). */
+    String tokenPiece(int id);
+
+    /** One token's UTF-8 bytes (OpenAI chat logprobs' {@code bytes}). */
+    byte[] tokenBytes(int id);
+
     /**
-     * Enqueues one sequence. The listener then receives zero or more
-     * {@link GenerationListener#onTokens} calls and exactly one {@link GenerationListener#onFinish},
-     * also after {@link GenerationHandle#abort()} (with {@link FinishReason#ABORT}).
+     * Enqueues one sequence. The listener then receives its events on the engine thread: tokens with their text
+     * and logprobs, the last one saying how it ended, also after {@link GenerationHandle#abort()}
+     * ({@link FinishReason#ABORT}).
      *
      * @throws BackendOverloadedException when the waiting queue is full (the server answers 429)
-     * @throws IllegalArgumentException when the request cannot run on this model (answered 400)
+     * @throws IllegalArgumentException   when the request cannot run on this model (answered 400; a
+     *                                    {@code dev.gannet.runtime.sampler.ParameterException} names the field)
      */
-    GenerationHandle submit(GenerationRequest request, GenerationListener listener);
+    GenerationHandle submit(Request request, RequestListener listener);
 
     /** Scheduler counters for metrics and admission; see {@link BackendStats}. */
     BackendStats stats();

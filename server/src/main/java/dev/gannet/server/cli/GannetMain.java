@@ -1,9 +1,11 @@
 package dev.gannet.server.cli;
 
 import dev.gannet.loadtest.LoadtestCommand;
+import dev.gannet.router.RouterCommand;
 import dev.gannet.runtime.cli.CliCommand;
 import dev.gannet.runtime.cli.GenerateCommand;
 import dev.gannet.runtime.cli.ModelCommand;
+import dev.gannet.runtime.cli.TemplateCommand;
 import dev.gannet.runtime.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,15 +27,9 @@ public final class GannetMain {
         cl.addSubcommand("generate", GenerateCommand.commandLine());
         cl.addSubcommand("tokenize", TokenizeCommand.commandLine());
         cl.addSubcommand("model", ModelCommand.commandLine());
-        cl.addSubcommand("router", notBuilt("router", "One endpoint in front of many Gannet replicas."));
+        cl.addSubcommand("template", TemplateCommand.commandLine());
+        cl.addSubcommand("router", RouterCommand.commandLine());
         cl.addSubcommand("loadtest", new LoadtestCommand());
         return CliCommand.oneLineErrors(cl);
-    }
-
-    private static CommandLine notBuilt(String name, String description) {
-        CommandLine c = new CommandLine(new NotBuiltCommand());
-        c.getCommandSpec().name(name);
-        c.getCommandSpec().usageMessage().description(description + " (not built yet)");
-        return c;
     }
 }

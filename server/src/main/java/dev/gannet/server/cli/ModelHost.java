@@ -1,9 +1,13 @@
 package dev.gannet.server.cli;
 
+import dev.gannet.cuda.CudaLibraryPaths;
+import dev.gannet.runtime.backend.ComputeOptions;
+import dev.gannet.runtime.backend.Device;
+import dev.gannet.runtime.backend.ForwardFactory;
+import dev.gannet.runtime.model.CpuCompute;
 import dev.gannet.runtime.model.Model;
-import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.ModelLoader;
-import dev.gannet.runtime.model.WeightLayout;
+import dev.gannet.runtime.model.PackedCache;
 import dev.gannet.runtime.serving.ChatTemplates;
 import dev.gannet.runtime.serving.LlmService;
 import dev.gannet.runtime.serving.ServingOptions;
@@ -34,10 +38,11 @@ final class ModelHost {
     /**
      * @param cacheDir where the demo model is kept (e.g. ~/.cache/gannet)
      */
-    static Loaded load(ServerConfig cfg, Path cacheDir) throws ConfigException, IOException {
-        switch (cfg.device()) {
-            case "cpu" -> { }
-            default -> throw new ConfigException("device " + cfg.device() + ": the CUDA backend is not built yet in this version; use --device cpu");
+    static Loaded load(ServerConfig cfg, Path cacheDir, CudaLibraryPaths cudaLibraries) throws ConfigException, IOException {
+        try {
+            ForwardFactory.checkAvailable(cfg.device(), cfg.tp(), cudaLibraries); // before a model of many gigabytes is loaded for nothing
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
         Path path = cfg.model();
         String name = cfg.servedModelName();
@@ -51,13 +56,17 @@ final class ModelHost {
         if (name == null) name = stem(path);
         String template = cfg.chatTemplate() != null ? Files.readString(cfg.chatTemplate())
                 : ChatTemplates.find(path).orElse(null);
-        Model model = ModelLoader.load(path, WeightLayout.parse(cfg.weightLayout()));
+        Model model = ModelLoader.load(path, cfg.weightLayout(),
+                cfg.packedCache() ? PackedCache.forModel(path, cacheDir.resolve("packed")) : PackedCache.none());
         try {
             Tokenizer tok = Tokenizers.load(path);
-            LlmService service = new LlmService(model, tok, new ServingOptions(cfg.threads(), kvCacheBytes(cfg),
-                    cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(), cfg.maxModelLen(), cfg.enablePrefixCaching(),
-                    cfg.tp(), KvStorage.Precision.parse(cfg.kvCacheDtype()), cfg.cpuKernels()), cfg.warmup());
-            EngineBackend backend = new EngineBackend(service, name, template, "cpu", service.sharding());
+            boolean cpu = cfg.device().kind() == Device.Kind.CPU; // a GPU sizes its cache from gpu_memory_utilization
+            ComputeOptions compute = new ComputeOptions(cfg.device(), cfg.cpuKernels(), cfg.threads(), cfg.tp(),
+                    cpu ? kvCacheBytes(cfg) : 0, cfg.kvCacheDtype(), cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(),
+                    cfg.gpuMemoryUtilization(), cudaLibraries);
+            LlmService service = new LlmService(model, tok, new ServingOptions(compute, cfg.maxRunning(), cfg.maxModelLen(),
+                    cfg.enablePrefixCaching()), cfg.warmup());
+            EngineBackend backend = new EngineBackend(service, name, template);
             return new Loaded(service, backend, name, path);
         } catch (IOException | RuntimeException e) {
             model.close();

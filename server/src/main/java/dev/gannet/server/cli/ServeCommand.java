@@ -1,5 +1,7 @@
 package dev.gannet.server.cli;
 
+import dev.gannet.cuda.CudaLibraryPaths;
+import dev.gannet.server.common.Admission;
 import dev.gannet.server.config.ConfigException;
 import dev.gannet.server.config.ConfigKey;
 import dev.gannet.server.config.ConfigLoader;
@@ -90,7 +92,8 @@ public final class ServeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         ModelHost.Loaded loaded;
         try {
-            loaded = ModelHost.load(cfg, Path.of(System.getProperty("user.home"), ".cache", "gannet"));
+            loaded = ModelHost.load(cfg, Path.of(System.getProperty("user.home"), ".cache", "gannet"),
+                    CudaLibraryPaths.fromEnvironment(env));
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("gannet serve: " + e.getMessage());
             return 2;
@@ -98,14 +101,20 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("gannet serve: cannot load the model: " + e.getMessage());
             return 2;
         }
-        System.err.printf("gannet serve: loaded %s (%s) in %d ms%s: %s, context %d, %d threads, %d KV blocks of %d tokens, %s, matmuls: %s%n",
+        System.err.printf("gannet serve: loaded %s (%s) in %d ms%s: %s on %s, context %d, %d threads, %d KV blocks of %d tokens, %s, weights %s, matmuls: %s%n",
                 loaded.servedName(), loaded.path(), (System.nanoTime() - t0) / 1_000_000, cfg.warmup() ? " with warm-up" : "",
-                loaded.service().config().architecture(), loaded.service().maxModelLen(), loaded.service().threads(),
-                loaded.service().kvBlocks(), cfg.blockSize(), loaded.service().sharding(), loaded.service().cpuKernels());
+                loaded.service().config().architecture(), loaded.service().device(), loaded.service().maxModelLen(),
+                loaded.service().threads(), loaded.service().kvBlocks(), cfg.blockSize(), loaded.service().sharding(),
+                loaded.service().model().packedWeights(), loaded.service().matmuls());
+        if (loaded.service().contextCappedByKv()) {
+            System.err.printf("gannet serve: the context is capped at %d tokens, all the KV cache holds "
+                    + "(raise --kv-cache-memory for more)%n", loaded.service().maxModelLen());
+        }
         GannetServer server = new GannetServer(new ServerOptions(cfg.host(), cfg.port(), loaded.servedName(), keys,
-                cfg.maxBodySizeBytes(), cfg.maxWaiting(), cfg.requestTimeout(), cfg.shutdownTimeout(),
-                cfg.logFormat().equals("json") ? ServerOptions.LogFormat.JSON : ServerOptions.LogFormat.TEXT,
-                readTemplate(cfg)), loaded.backend());
+                cfg.maxBodySizeBytes(), new Admission(cfg.maxWaiting(), cfg.maxWaitingTokens(), cfg.maxN(), cfg.maxPrompts()),
+                cfg.requestTimeout(), cfg.shutdownTimeout(), cfg.logFormat(),
+                readTemplate(cfg), cfg.cors(), new ServerOptions.Timeouts(cfg.headerTimeout(), cfg.keepAliveTimeout(),
+                cfg.streamStallTimeout())), loaded.backend());
         int port;
         try {
             port = server.start().toCompletionStage().toCompletableFuture().get();

@@ -1,5 +1,6 @@
 package dev.gannet.server.config;
 
+import dev.gannet.runtime.backend.Device;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,7 @@ final class ConfigValues {
         return d;
     }
 
+    /** A closed set of values: the enum constant whose name, lower-cased, is the value. */
     static double fraction(ConfigKey key, String v, String source) throws ConfigException {
         try {
             double f = Double.parseDouble(v.trim());
@@ -84,18 +86,20 @@ final class ConfigValues {
         }
     }
 
-    static String oneOf(ConfigKey key, String v, String source, String... allowed) throws ConfigException {
+    static <E extends Enum<E>> E oneOf(ConfigKey key, String v, String source, Class<E> type) throws ConfigException {
         String t = v.trim().toLowerCase(Locale.ROOT);
-        for (String a : allowed) {
-            if (a.equals(t)) return a;
+        for (E e : type.getEnumConstants()) {
+            if (e.name().toLowerCase(Locale.ROOT).equals(t)) return e;
         }
         throw bad(key, v, source);
     }
 
-    static String device(ConfigKey key, String v, String source) throws ConfigException {
-        String t = v.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("cpu") || t.equals("cuda") || t.matches("cuda:\\d{1,2}")) return t;
-        throw bad(key, v, source);
+    static Device device(ConfigKey key, String v, String source) throws ConfigException {
+        try {
+            return Device.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw bad(key, v, source);
+        }
     }
 
     static List<String> list(String v) {

@@ -1,14 +1,14 @@
 package dev.gannet.server.grpc;
 
 import com.google.protobuf.ByteString;
+import dev.gannet.runtime.engine.FinishInfo;
+import dev.gannet.runtime.engine.RequestEvent;
+import dev.gannet.runtime.engine.RequestListener;
 import dev.gannet.server.api.GenerationHandle;
-import dev.gannet.server.api.GenerationListener;
-import dev.gannet.server.api.GenerationResult;
-import dev.gannet.server.api.TokenChunk;
 import dev.gannet.server.grpc.proto.InferParameter;
 import dev.gannet.server.grpc.proto.InferTensorContents;
 import dev.gannet.server.grpc.proto.ModelInferResponse;
-import dev.gannet.server.http.Inflight;
+import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 
@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * response (text_output = the new text) and a final one carries {@code triton_final_response}
  * and {@code finish_reason}; otherwise one response holds the whole text.
  */
-final class GrpcGeneration implements GenerationListener, Inflight.Abortable {
+final class GrpcGeneration implements RequestListener, Inflight.Abortable {
     /** Where responses go; {@code done} runs once after the last response. */
     record Sink(Consumer<ModelInferResponse> response, Runnable done) {
     }
@@ -63,13 +63,8 @@ final class GrpcGeneration implements GenerationListener, Inflight.Abortable {
     }
 
     @Override
-    public void onTokens(TokenChunk chunk) {
-        context.runOnContext(v -> tokens(chunk));
-    }
-
-    @Override
-    public void onFinish(GenerationResult result) {
-        context.runOnContext(v -> finish(result));
+    public void onEvent(RequestEvent e) {
+        context.runOnContext(v -> event(e));
     }
 
     @Override
@@ -81,45 +76,43 @@ final class GrpcGeneration implements GenerationListener, Inflight.Abortable {
         });
     }
 
-    private void tokens(TokenChunk chunk) {
+    private void event(RequestEvent e) {
         if (finished) {
             return;
         }
-        long now = System.nanoTime();
-        int n = chunk.tokenIds().length;
-        if (tokens == 0) {
-            metrics.recordTimeToFirstToken(now - startNanos);
-        } else if (n > 0) {
-            long each = (now - lastTokenNanos) / n;
-            for (int k = 0; k < n; k++) {
-                metrics.recordInterTokenLatency(each);
+        if (e.hasToken()) {
+            long now = System.nanoTime();
+            if (tokens == 0) {
+                metrics.recordTimeToFirstToken(now - startNanos);
+            } else {
+                metrics.recordInterTokenLatency(now - lastTokenNanos);
             }
+            tokens++;
+            lastTokenNanos = now;
         }
-        tokens += n;
-        lastTokenNanos = now;
         if (stream) {
-            if (!chunk.text().isEmpty()) {
-                sink.response().accept(response(chunk.text(), null));
+            if (!e.text().isEmpty()) {
+                sink.response().accept(response(e.text(), null));
             }
         } else {
-            text.append(chunk.text());
+            text.append(e.text());
+        }
+        if (e.finished()) {
+            finish(e.finish());
         }
     }
 
-    private void finish(GenerationResult r) {
-        if (finished) {
-            return;
-        }
+    private void finish(FinishInfo r) {
         finished = true;
         context.owner().cancelTimer(timerId);
         inflight.remove(this);
-        metrics.recordFinished(r.reason(), r.promptTokens(), r.completionTokens(), System.nanoTime() - startNanos,
+        metrics.recordFinished(r.reason(), r.promptTokens(), r.generatedTokens(), System.nanoTime() - startNanos,
                 r.queueNanos(), r.prefillNanos(), r.decodeNanos());
         sink.response().accept(response(stream ? "" : text.toString(), r));
         sink.done().run();
     }
 
-    private ModelInferResponse response(String chunkText, GenerationResult end) {
+    private ModelInferResponse response(String chunkText, FinishInfo end) {
         ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(modelName).setId(requestId);
         b.addOutputs(ModelInferResponse.InferOutputTensor.newBuilder()
                 .setName("text_output").setDatatype("BYTES").addShape(1)
@@ -129,9 +122,9 @@ final class GrpcGeneration implements GenerationListener, Inflight.Abortable {
             b.putParameters("finish_reason", InferParameter.newBuilder().setStringParam(end.reason().wireName()).build());
             b.putParameters("prompt_tokens", InferParameter.newBuilder().setInt64Param(end.promptTokens()).build());
             b.putParameters("completion_tokens",
-                    InferParameter.newBuilder().setInt64Param(end.completionTokens()).build());
-            if (end.errorMessage() != null) {
-                b.putParameters("error", InferParameter.newBuilder().setStringParam(end.errorMessage()).build());
+                    InferParameter.newBuilder().setInt64Param(end.generatedTokens()).build());
+            if (end.error() != null) {
+                b.putParameters("error", InferParameter.newBuilder().setStringParam(end.error()).build());
             }
         }
         if (stream) {

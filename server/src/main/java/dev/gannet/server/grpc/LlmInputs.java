@@ -1,34 +1,49 @@
 package dev.gannet.server.grpc;
 
-import dev.gannet.server.api.SamplingParams;
+import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.server.grpc.proto.InferParameter;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The LLM tensors as Triton's LLM backends name them: {@code text_input} (BYTES, required),
- * {@code max_tokens} (INT32/INT64, default 16), {@code temperature}, {@code top_p} (FP32),
- * {@code top_k} (INT32), {@code seed} (INT32/INT64), {@code stream} (BOOL), {@code stop} (BYTES).
- * One prompt per request (batch size 1).
+ * The LLM inputs of a KServe v2 request, as Triton's LLM backends name them: the tensor {@code text_input} (BYTES,
+ * required), and the sampling fields either as one-element tensors or as request {@code parameters} of the same name:
+ * {@code max_tokens} (default 16), {@code min_tokens}, {@code temperature}, {@code top_p}, {@code top_k},
+ * {@code min_p}, {@code presence_penalty}, {@code frequency_penalty}, {@code repetition_penalty}, {@code seed},
+ * {@code ignore_eos}, {@code stream}, {@code stop} (BYTES, several allowed), {@code priority}. One prompt per request
+ * (batch size 1). The values go straight into the runtime's one {@link SamplingParams}, whose constructor checks
+ * their ranges (a violation is INVALID_ARGUMENT naming the field, as the HTTP API answers 400).
+ *
+ * @param sampling sampling record; {@code maxTokens} is the requested limit, settled against the context later
  */
-record LlmInputs(String prompt, int maxTokens, double temperature, double topP, int topK, Long seed,
-                 boolean stream, List<String> stop) {
+record LlmInputs(String prompt, SamplingParams sampling, boolean stream, int priority) {
 
-    static final Set<String> NAMES = Set.of("text_input", "max_tokens", "temperature", "top_p", "top_k", "seed",
-            "stream", "stop");
+    static final Set<String> NAMES = Set.of("text_input", "max_tokens", "min_tokens", "temperature", "top_p", "top_k",
+            "min_p", "presence_penalty", "frequency_penalty", "repetition_penalty", "seed", "ignore_eos", "stream", "stop",
+            "priority");
 
-    static LlmInputs parse(List<TensorCodec.Tensor> tensors) {
-        Map<String, TensorCodec.Tensor> byName = new java.util.HashMap<>();
+    static LlmInputs parse(List<TensorCodec.Tensor> tensors, Map<String, InferParameter> parameters) {
+        Map<String, Value> byName = new HashMap<>();
         for (TensorCodec.Tensor t : tensors) {
             if (!NAMES.contains(t.name())) {
                 throw new InvalidInputException("unknown input '" + t.name() + "'; inputs are " + NAMES);
             }
-            byName.put(t.name(), t);
+            byName.put(t.name(), Value.of(t));
         }
-        TensorCodec.Tensor text = byName.get("text_input");
+        for (Map.Entry<String, InferParameter> p : parameters.entrySet()) {
+            if (!NAMES.contains(p.getKey()) || p.getKey().equals("text_input")) {
+                continue; // other request parameters (Triton's own, e.g. "triton_enable_empty_final_response")
+            }
+            if (byName.putIfAbsent(p.getKey(), Value.of(p.getKey(), p.getValue())) != null) {
+                throw new InvalidInputException("'" + p.getKey() + "' is given both as an input and as a parameter");
+            }
+        }
+        Value text = byName.get("text_input");
         if (text == null) {
             throw new InvalidInputException("input 'text_input' (BYTES) is required");
         }
@@ -36,34 +51,65 @@ record LlmInputs(String prompt, int maxTokens, double temperature, double topP, 
             throw new InvalidInputException("input 'text_input' must be one BYTES element (batch size 1)");
         }
         String prompt = new String(text.bytes().getFirst(), StandardCharsets.UTF_8);
-        int maxTokens = (int) integer(byName.get("max_tokens"), 16, 1, Integer.MAX_VALUE);
-        double temperature = number(byName.get("temperature"), 1.0, 0, 2);
-        double topP = number(byName.get("top_p"), 1.0, Double.MIN_VALUE, 1);
-        int topK = (int) integer(byName.get("top_k"), -1, -1, Integer.MAX_VALUE);
-        TensorCodec.Tensor seedT = byName.get("seed");
-        Long seed = seedT == null ? null : integer(seedT, 0, Long.MIN_VALUE, Long.MAX_VALUE);
-        boolean stream = integer(byName.get("stream"), 0, 0, 1) == 1;
+        SamplingParams.Builder b = SamplingParams.builder()
+                .maxTokens((int) integer(byName, "max_tokens", 16, Integer.MIN_VALUE, Integer.MAX_VALUE))
+                .minTokens((int) integer(byName, "min_tokens", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
+                .temperature((float) number(byName, "temperature", 1))
+                .topP((float) number(byName, "top_p", 1))
+                .topK((int) integer(byName, "top_k", -1, Integer.MIN_VALUE, Integer.MAX_VALUE))
+                .minP((float) number(byName, "min_p", 0))
+                .presencePenalty((float) number(byName, "presence_penalty", 0))
+                .frequencyPenalty((float) number(byName, "frequency_penalty", 0))
+                .repetitionPenalty((float) number(byName, "repetition_penalty", 1))
+                .ignoreEos(integer(byName, "ignore_eos", 0, 0, 1) == 1)
+                .stop(stops(byName.get("stop")));
+        if (byName.containsKey("seed")) b.seed(integer(byName, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE));
+        boolean stream = integer(byName, "stream", 0, 0, 1) == 1;
+        int priority = (int) integer(byName, "priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        return new LlmInputs(prompt, b.build(), stream, priority);
+    }
+
+    /** One input's value, from a tensor or a request parameter. */
+    private record Value(String name, String datatype, List<byte[]> bytes, long[] ints, double[] floats) {
+        static Value of(TensorCodec.Tensor t) {
+            return new Value(t.name(), t.datatype(), t.bytes(), t.ints(), t.floats());
+        }
+
+        static Value of(String name, InferParameter p) {
+            return switch (p.getParameterChoiceCase()) {
+                case BOOL_PARAM -> new Value(name, "BOOL", null, new long[] {p.getBoolParam() ? 1 : 0}, new double[] {p.getBoolParam() ? 1 : 0});
+                case INT64_PARAM -> new Value(name, "INT64", null, new long[] {p.getInt64Param()}, new double[] {p.getInt64Param()});
+                case UINT64_PARAM -> new Value(name, "UINT64", null, new long[] {p.getUint64Param()}, new double[] {p.getUint64Param()});
+                case DOUBLE_PARAM -> new Value(name, "FP64", null, null, new double[] {p.getDoubleParam()});
+                case STRING_PARAM -> new Value(name, "BYTES", List.of(p.getStringParam().getBytes(StandardCharsets.UTF_8)), null, null);
+                case PARAMETERCHOICE_NOT_SET -> throw new InvalidInputException("parameter '" + name + "' has no value");
+            };
+        }
+
+        int size() {
+            return bytes != null ? bytes.size() : floats.length;
+        }
+    }
+
+    private static List<String> stops(Value v) {
         List<String> stop = new ArrayList<>();
-        TensorCodec.Tensor stopT = byName.get("stop");
-        if (stopT != null) {
-            if (stopT.bytes() == null) {
-                throw new InvalidInputException("input 'stop' must be BYTES");
-            }
-            for (byte[] s : stopT.bytes()) {
-                if (s.length > 0) {
-                    stop.add(new String(s, StandardCharsets.UTF_8));
-                }
+        if (v == null) {
+            return stop;
+        }
+        if (v.bytes() == null) {
+            throw new InvalidInputException("input 'stop' must be BYTES");
+        }
+        for (byte[] s : v.bytes()) {
+            if (s.length > 0) {
+                stop.add(new String(s, StandardCharsets.UTF_8));
             }
         }
-        return new LlmInputs(prompt, maxTokens, temperature, topP, topK == 0 ? -1 : topK, seed, stream, stop);
+        return stop;
     }
 
-    SamplingParams sampling(int clampedMaxTokens) {
-        return new SamplingParams(temperature, topP, topK, 0, seed, 0, 0, 1, Map.of(), -1, clampedMaxTokens, 0,
-                false, stop, new int[0]);
-    }
-
-    private static long integer(TensorCodec.Tensor t, long dflt, long min, long max) {
+    /** An integer value (its type and count checked here; its range, beyond the type's, by SamplingParams). */
+    private static long integer(Map<String, Value> byName, String name, long dflt, long min, long max) {
+        Value t = byName.get(name);
         if (t == null) {
             return dflt;
         }
@@ -78,7 +124,8 @@ record LlmInputs(String prompt, int maxTokens, double temperature, double topP, 
         return v;
     }
 
-    private static double number(TensorCodec.Tensor t, double dflt, double min, double max) {
+    private static double number(Map<String, Value> byName, String name, double dflt) {
+        Value t = byName.get(name);
         if (t == null) {
             return dflt;
         }
@@ -86,10 +133,6 @@ record LlmInputs(String prompt, int maxTokens, double temperature, double topP, 
             throw new InvalidInputException("input '" + t.name() + "' must be one numeric element, got "
                     + t.datatype() + " x " + t.size());
         }
-        double v = t.floats()[0];
-        if (!(v >= min && v <= max)) {
-            throw new InvalidInputException("input '" + t.name() + "' must be in [" + min + ", " + max + "], got " + v);
-        }
-        return v;
+        return t.floats()[0];
     }
 }

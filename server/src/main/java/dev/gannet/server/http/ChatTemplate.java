@@ -1,43 +1,51 @@
 package dev.gannet.server.http;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.gannet.runtime.template.ChatInputException;
+import dev.gannet.runtime.template.ChatInputs;
+import dev.gannet.runtime.template.ChatRenderer;
+import dev.gannet.runtime.template.JinjaTemplate;
+import dev.gannet.runtime.template.RenderLimits;
+import dev.gannet.runtime.template.TemplateException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A Hugging Face chat template (Jinja2) rendered with Jinjava, with the variables and
- * functions HF's {@code apply_chat_template} provides: {@code messages}, {@code bos_token},
- * {@code eos_token}, {@code add_generation_prompt}, {@code raise_exception(msg)}; blocks are
- * trimmed and left-stripped as HF configures Jinja. Rendering is CPU work of a few hundred
- * microseconds, so callers run it off the event loop.
+ * A Hugging Face chat template (Jinja2) rendered as {@code apply_chat_template} renders it, by the
+ * runtime's sandboxed interpreter ({@code dev.gannet.runtime.template}). Templates come from model files:
+ * one that does not parse, fails, raises or runs past its limits is a 400 naming the template problem.
+ * Rendering is CPU work, so callers run it off the event loop.
  */
 public final class ChatTemplate {
-    private final String source;
-    private final Jinjava jinjava;
+    private final ChatRenderer renderer;
+    private final TemplateException syntaxError;
 
     public ChatTemplate(String source) {
-        this.source = Objects.requireNonNull(source, "source");
+        this(source, Clock.systemDefaultZone());
+    }
+
+    /** @param clock what {@code strftime_now} reads (the real date in production) */
+    public ChatTemplate(String source, Clock clock) {
+        Objects.requireNonNull(source, "source");
         if (source.isBlank()) {
             throw new IllegalArgumentException("chat template is blank");
         }
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                .withFailOnUnknownTokens(false)
-                .build();
-        jinjava = new Jinjava(config);
-        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
-                ChatTemplate.class, "raiseException", String.class));
+        JinjaTemplate parsed = null;
+        TemplateException error = null;
+        try {
+            parsed = JinjaTemplate.parse(source);
+        } catch (TemplateException e) {
+            error = e; // the model still serves completions; chat requests get the reason
+        }
+        this.syntaxError = error;
+        this.renderer = parsed == null ? null
+                : new ChatRenderer(parsed, RenderLimits.defaults(), clock);
     }
 
     /** Reads a {@code --chat-template FILE}; the error names the file. */
@@ -49,53 +57,45 @@ public final class ChatTemplate {
         }
     }
 
-    /** Called by templates as {@code raise_exception('...')}: rejects the conversation. */
-    public static String raiseException(String message) {
-        throw new TemplateRejection(message);
+    /** Why the template cannot be used, or null when it parsed. */
+    public String syntaxError() {
+        return syntaxError == null ? null : syntaxError.getMessage();
     }
 
     /**
-     * Renders the conversation.
+     * Renders messages that carry role, content (a string) and optionally name.
      *
      * @throws ApiException 400 (param "messages") when the template raises or fails
      */
     public String render(List<Map<String, Object>> messages, boolean addGenerationPrompt,
                          String bosToken, String eosToken) {
-        Map<String, Object> vars = new HashMap<>();
-        vars.put("messages", messages);
-        vars.put("add_generation_prompt", addGenerationPrompt);
-        vars.put("bos_token", bosToken);
-        vars.put("eos_token", eosToken);
-        RenderResult result;
+        ChatInputs inputs;
         try {
-            result = jinjava.renderForResult(source, vars);
-        } catch (TemplateRejection e) {
-            throw ApiException.badRequest("messages", "chat template rejected the messages: " + e.getMessage());
+            inputs = new ChatInputs(new ArrayList<>(messages), null, null, Map.of(), addGenerationPrompt, false);
+        } catch (ChatInputException e) {
+            throw ApiException.badRequest(e.param(), e.getMessage());
         }
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw ApiException.badRequest("messages", "chat template rejected the messages: "
-                        + rootMessage(error));
-            }
-        }
-        return result.getOutput();
+        return render(inputs, bosToken, eosToken);
     }
 
-    private static String rootMessage(TemplateError error) {
-        Throwable t = error.getException();
-        while (t != null) {
-            if (t instanceof TemplateRejection) {
-                return t.getMessage();
-            }
-            t = t.getCause();
+    /**
+     * Renders a request normalised by {@link ChatInputs#fromOpenAi} (tools, documents,
+     * chat_template_kwargs, continue_final_message included).
+     *
+     * @throws ApiException 400 when the template raises or fails, naming the field at fault
+     */
+    public String render(ChatInputs inputs, String bosToken, String eosToken) {
+        if (syntaxError != null) {
+            throw ApiException.badRequest("messages", "the chat template cannot be used: " + syntaxError.getMessage());
         }
-        return error.getMessage();
-    }
-
-    /** The exception {@code raise_exception} throws; carries the template's message only. */
-    static final class TemplateRejection extends RuntimeException {
-        TemplateRejection(String message) {
-            super(message, null, false, false);
+        try {
+            return renderer.render(inputs, bosToken, eosToken);
+        } catch (TemplateException e) {
+            String why = e.kind().equals("TemplateError") ? "chat template rejected the messages: " + e.detail()
+                    : "chat template failed: " + e.getMessage();
+            throw ApiException.badRequest("messages", why);
+        } catch (ChatInputException e) {
+            throw ApiException.badRequest(e.param(), e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gannet.server.http;
 
+import dev.gannet.runtime.sampler.ParameterException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -41,6 +42,9 @@ final class ErrorResponses {
         Throwable failure = ctx.failure();
         if (failure instanceof ApiException api) {
             return api;
+        }
+        if (failure instanceof ParameterException p) {
+            return ApiException.badRequest(p.param(), p.getMessage());
         }
         String method = ctx.request().method().name();
         String path = ctx.request().path();

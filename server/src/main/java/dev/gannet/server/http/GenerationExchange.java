@@ -2,36 +2,40 @@ package dev.gannet.server.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.FinishReason;
+import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.engine.RequestEvent;
+import dev.gannet.runtime.engine.RequestListener;
+import dev.gannet.runtime.sampler.ParameterException;
+import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.runtime.sampler.TokenLogprobs;
 import dev.gannet.server.api.BackendOverloadedException;
 import dev.gannet.server.api.GenerationHandle;
-import dev.gannet.server.api.GenerationListener;
-import dev.gannet.server.api.GenerationRequest;
-import dev.gannet.server.api.GenerationResult;
 import dev.gannet.server.api.ServingBackend;
-import dev.gannet.server.api.TokenChunk;
-import dev.gannet.server.api.TokenLogprob;
+import dev.gannet.server.common.Inflight;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * One /v1/completions or /v1/chat/completions request in flight: its choices (prompts x n
  * sequences), streamed as SSE chunks or gathered into one JSON response.
  *
- * <p>Thread rule: all state is confined to the request's Vert.x context. Engine callbacks
+ * <p>Thread rule: all state is confined to the request's Vert.x context. Engine events
  * ({@link Choice}) only hop onto that context with {@code runOnContext}.
  */
 final class GenerationExchange implements Inflight.Abortable {
     private final RoutingContext ctx;
     private final HttpServerResponse response;
     private final Context context;
+    private final ServingBackend backend;
     private final GenerationSpec spec;
     private final String id;
     private final String model;
@@ -44,18 +48,23 @@ final class GenerationExchange implements Inflight.Abortable {
     private final boolean wantLogprobs;
     private int finished;
     private int completionTokens;
+    private int generatedTokens;
     private boolean clientGone;
+    private final ArrayDeque<String> unsent = new ArrayDeque<>(); // SSE chunks held while the socket's queue is full
+    private final Duration stallTimeout;
+    private long stallTimerId = -1;
+    private boolean endAfterUnsent;
     private boolean discarded;
     private long timerId = -1;
 
     /** One sequence; the listener half runs on the engine thread and only forwards. */
-    final class Choice implements GenerationListener {
+    final class Choice implements RequestListener {
         final int index;
         final PreparedPrompt prompt;
         final StringBuilder text = new StringBuilder();
-        final List<TokenLogprob> logprobs = new ArrayList<>();
+        final List<TokenLogprobs.Snapshot> logprobs = new ArrayList<>();
         GenerationHandle handle;
-        GenerationResult result;
+        FinishInfo result;
         int tokens;
         int textOffset;
         long lastTokenNanos;
@@ -66,21 +75,19 @@ final class GenerationExchange implements Inflight.Abortable {
         }
 
         @Override
-        public void onTokens(TokenChunk chunk) {
-            context.runOnContext(v -> tokens(this, chunk));
-        }
-
-        @Override
-        public void onFinish(GenerationResult r) {
-            context.runOnContext(v -> finish(this, r));
+        public void onEvent(RequestEvent e) {
+            context.runOnContext(v -> event(this, e));
         }
     }
 
-    GenerationExchange(RoutingContext ctx, GenerationSpec spec, List<PreparedPrompt> prompts, String id,
-                       String model, ServerMetrics metrics, Inflight inflight, long startNanos) {
+    GenerationExchange(RoutingContext ctx, ServingBackend backend, GenerationSpec spec, List<PreparedPrompt> prompts,
+                       String id, String model, ServerMetrics metrics, Inflight inflight, long startNanos,
+                       Duration stallTimeout) {
         this.ctx = ctx;
+        this.stallTimeout = stallTimeout;
         this.response = ctx.response();
         this.context = ctx.vertx().getOrCreateContext();
+        this.backend = backend;
         this.spec = spec;
         this.id = id;
         this.model = model;
@@ -101,30 +108,40 @@ final class GenerationExchange implements Inflight.Abortable {
     }
 
     /**
-     * Submits every choice; on a full queue aborts those already submitted and throws a 429.
-     * {@code maxTokens[p]} is the settled max_tokens of prompt p.
+     * Registers the request as in flight and submits every choice (each of n gets seed + its index, so they differ).
+     * This is the one place that registers; {@link #complete()} is the one that removes, and any failure here (a full
+     * queue: 429; a request the engine refuses: 400) withdraws what was submitted and the registration before it
+     * propagates, so a refused request leaves nothing behind.
      */
-    void start(ServingBackend backend, int[] maxTokens, Duration timeout) {
+    void start(Duration timeout) {
         if (!inflight.tryAdd(this)) {
             throw ApiException.unavailable("the server is shutting down", "draining");
         }
-        for (Choice c : choices) {
-            int p = c.index / spec.n();
-            var params = spec.sampling().toParams(maxTokens[p], c.index % spec.n(), spec.maxTokensParam());
-            try {
-                c.handle = backend.submit(new GenerationRequest(id + "-" + c.index, c.prompt.ids(), params), c);
-            } catch (BackendOverloadedException e) {
-                discardSubmitted();
-                inflight.remove(this);
-                throw ApiException.overloaded(e.getMessage(), e.retryAfterSeconds());
-            } catch (IllegalArgumentException e) {
-                discardSubmitted();
-                inflight.remove(this);
-                throw ApiException.badRequest(null, e.getMessage());
+        SamplingParams base = spec.sampling();
+        try {
+            for (Choice c : choices) {
+                int i = c.index % spec.n();
+                SamplingParams params = base.seed() == null || i == 0 ? base : base.withSeed(base.seed() + i);
+                c.handle = backend.submit(new Request(c.prompt.ids(), params, spec.priority(), spec.cacheKey()), c);
             }
+        } catch (RuntimeException e) {
+            discardSubmitted();
+            inflight.remove(this);
+            throw switch (e) {
+                case BackendOverloadedException o -> ApiException.overloaded(o.getMessage(), o.retryAfterSeconds());
+                case ParameterException p -> ApiException.badRequest(p.param(), p.getMessage());
+                case IllegalArgumentException a -> ApiException.badRequest(null, a.getMessage());
+                default -> e;
+            };
         }
         response.putHeader("X-Request-Id", id);
-        response.closeHandler(v -> onClientGone());
+        // through the routing context, not response.closeHandler: that would replace Vert.x Web's own, and the
+        // request log line (an end handler) would never be written for a connection closed under the request
+        ctx.addEndHandler(ar -> {
+            if (!response.ended()) {
+                onClientGone();
+            }
+        });
         if (response.closed()) {
             // the client left while the prompt was being prepared
             onClientGone();
@@ -173,54 +190,62 @@ final class GenerationExchange implements Inflight.Abortable {
         }
     }
 
-    private void tokens(Choice c, TokenChunk chunk) {
+    private void event(Choice c, RequestEvent e) {
         if (discarded || c.result != null) {
             return;
         }
+        if (e.hasToken()) {
+            noteToken(c);
+        }
+        TokenLogprobs.Snapshot lp = wantLogprobs ? e.logprobs() : null;
+        if (!clientGone) {
+            if (!spec.stream()) {
+                c.text.append(e.text());
+                if (lp != null) c.logprobs.add(lp);
+            } else if (!e.text().isEmpty() || lp != null) {
+                List<TokenLogprobs.Snapshot> lps = lp == null ? List.of() : List.of(lp);
+                ObjectNode lpNode = wantLogprobs ? logprobsNode(lps, c.textOffset) : null;
+                c.textOffset += e.text().length();
+                writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, e.text(), lpNode, null)
+                        : OpenAiJson.textChoice(c.index, e.text(), lpNode, null));
+            }
+        }
+        if (e.finished()) {
+            finish(c, e.finish());
+        }
+    }
+
+    private void noteToken(Choice c) {
         long now = System.nanoTime();
-        int n = chunk.tokenIds().length;
         if (c.tokens == 0) {
             metrics.recordTimeToFirstToken(now - startNanos);
             if (ctx.get(RequestLog.TTFT_NANOS) == null) {
                 ctx.put(RequestLog.TTFT_NANOS, now - startNanos);
             }
-        } else if (n > 0) {
-            long each = (now - c.lastTokenNanos) / n;
-            for (int k = 0; k < n; k++) {
-                metrics.recordInterTokenLatency(each);
-            }
+        } else {
+            metrics.recordInterTokenLatency(now - c.lastTokenNanos);
         }
-        c.tokens += n;
+        c.tokens++;
         c.lastTokenNanos = now;
-        List<TokenLogprob> lps = wantLogprobs && chunk.logprobs() != null
-                ? Arrays.asList(chunk.logprobs()) : List.of();
-        if (clientGone) {
-            return;
-        }
-        if (!spec.stream()) {
-            c.text.append(chunk.text());
-            c.logprobs.addAll(lps);
-        } else if (!chunk.text().isEmpty() || !lps.isEmpty()) {
-            ObjectNode lpNode = wantLogprobs ? logprobsNode(lps, c.textOffset) : null;
-            c.textOffset += chunk.text().length();
-            writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, chunk.text(), lpNode, null)
-                    : OpenAiJson.textChoice(c.index, chunk.text(), lpNode, null));
-        }
+        generatedTokens++;
+        // as tokens arrive, so a request whose client left mid-stream is logged with what it got
+        ctx.put(RequestLog.COMPLETION_TOKENS, generatedTokens);
     }
 
-    private void finish(Choice c, GenerationResult r) {
-        if (c.result != null) {
-            return;
-        }
+    private void finish(Choice c, FinishInfo r) {
         c.result = r;
         finished++;
-        completionTokens += r.completionTokens();
-        metrics.recordFinished(r.reason(), r.promptTokens(), r.completionTokens(), System.nanoTime() - startNanos,
+        completionTokens += r.generatedTokens();
+        metrics.recordFinished(r.reason(), r.promptTokens(), r.generatedTokens(), System.nanoTime() - startNanos,
                 r.queueNanos(), r.prefillNanos(), r.decodeNanos());
         ctx.put(RequestLog.COMPLETION_TOKENS, completionTokens);
+        if (r.reason() == FinishReason.LENGTH && r.generatedTokens() < spec.sampling().maxTokens()) {
+            ctx.put(RequestLog.NOTE, "stopped at the context length (" + (r.promptTokens() + r.generatedTokens())
+                    + " tokens) before max_tokens");
+        }
         if (spec.stream() && !discarded && !clientGone) {
             if (r.reason() == FinishReason.ERROR) {
-                writeSse(OpenAiJson.write(OpenAiJson.error(ApiException.internal(r.errorMessage()))));
+                writeSse(OpenAiJson.write(OpenAiJson.error(ApiException.internal(r.error()))));
             } else {
                 writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, null, null, r.reason().wireName())
                         : OpenAiJson.textChoice(c.index, "", null, r.reason().wireName()));
@@ -243,12 +268,12 @@ final class GenerationExchange implements Inflight.Abortable {
                 last.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
                 writeSse(OpenAiJson.write(last));
             }
-            response.end("data: [DONE]\n\n");
+            endStream();
             return;
         }
         for (Choice c : choices) {
             if (c.result.reason() == FinishReason.ERROR) {
-                ctx.fail(ApiException.internal("generation failed: " + c.result.errorMessage()));
+                ctx.fail(ApiException.internal("generation failed: " + c.result.error()));
                 return;
             }
         }
@@ -262,19 +287,19 @@ final class GenerationExchange implements Inflight.Abortable {
             String reason = c.result.reason().wireName();
             if (spec.chat()) {
                 out.add(OpenAiJson.chatChoice(c.index, c.text.toString(),
-                        wantLogprobs ? OpenAiJson.chatLogprobs(c.logprobs) : null, reason));
+                        wantLogprobs ? OpenAiJson.chatLogprobs(c.logprobs, backend) : null, reason));
             } else {
                 String prefix = spec.echo() ? c.prompt.text() : "";
                 out.add(OpenAiJson.textChoice(c.index, prefix + c.text,
-                        wantLogprobs ? OpenAiJson.completionLogprobs(c.logprobs, prefix.length()) : null, reason));
+                        wantLogprobs ? OpenAiJson.completionLogprobs(c.logprobs, prefix.length(), backend) : null, reason));
             }
         }
         root.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
         return root;
     }
 
-    private ObjectNode logprobsNode(List<TokenLogprob> lps, int offset) {
-        return spec.chat() ? OpenAiJson.chatLogprobs(lps) : OpenAiJson.completionLogprobs(lps, offset);
+    private ObjectNode logprobsNode(List<TokenLogprobs.Snapshot> lps, int offset) {
+        return spec.chat() ? OpenAiJson.chatLogprobs(lps, backend) : OpenAiJson.completionLogprobs(lps, offset, backend);
     }
 
     private String chunkObject() {
@@ -290,9 +315,68 @@ final class GenerationExchange implements Inflight.Abortable {
         writeSse(OpenAiJson.write(root));
     }
 
+    /**
+     * Writes one SSE event, respecting the socket's write queue: while it is full (a client that stopped reading),
+     * events are held here rather than piling up in the connection's buffers; when the client reads again they go
+     * out in order. A client that reads nothing for the stall timeout loses its request: it is aborted (its KV blocks
+     * freed) and the connection reset, so a stalled reader cannot hold memory or KV indefinitely.
+     */
     private void writeSse(String json) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        String event = "data: " + json + "\n\n";
+        if (unsent.isEmpty() && !response.writeQueueFull()) {
+            response.write(event);
+            return;
+        }
+        unsent.add(event);
+        if (stallTimerId < 0) {
+            response.drainHandler(v -> flushUnsent());
+            stallTimerId = ctx.vertx().setTimer(Math.max(1, stallTimeout.toMillis()), t -> stalled());
+        }
+    }
+
+    private void flushUnsent() {
+        while (!unsent.isEmpty() && !response.writeQueueFull() && !response.closed()) {
+            response.write(unsent.poll());
+        }
+        if (unsent.isEmpty()) {
+            ctx.vertx().cancelTimer(stallTimerId);
+            stallTimerId = -1;
+            if (endAfterUnsent) {
+                endStream();
+            }
+        }
+    }
+
+    private void stalled() {
+        stallTimerId = -1;
+        if (unsent.isEmpty() || response.ended() || response.closed()) {
+            return;
+        }
+        ctx.put(RequestLog.NOTE, "client stopped reading for " + stallTimeout.toSeconds() + " s; request aborted");
+        unsent.clear();
+        clientGone = true;
+        abort();
+        if (ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+            response.reset(); // this stream only: RST_STREAM, the connection's other streams go on
+        } else if (ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase cb) {
+            // at once, below Vert.x's handler, whose graceful close would wait for the unread bytes to be sent
+            cb.channel().pipeline().firstContext().close();
+        } else {
+            response.reset();
+        }
+    }
+
+    /** The [DONE] marker, after anything still held back. */
+    private void endStream() {
+        if (!unsent.isEmpty()) {
+            endAfterUnsent = true;
+            return;
+        }
         if (!response.ended() && !response.closed()) {
-            response.write("data: " + json + "\n\n");
+            response.end("data: [DONE]\n\n");
         }
     }
 }

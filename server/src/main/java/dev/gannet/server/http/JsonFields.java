@@ -3,11 +3,6 @@ package dev.gannet.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Typed, range-checked reads of optional request fields. A JSON null counts as absent (as in
@@ -48,19 +43,16 @@ final class JsonFields {
         return node.longValue();
     }
 
-    static double optDouble(ObjectNode body, String field, double dflt, double min, double max) {
+    /** A number, or null when absent; its range is checked by whoever owns the field. */
+    static Double optNumber(ObjectNode body, String field) {
         JsonNode node = present(body, field);
         if (node == null) {
-            return dflt;
+            return null;
         }
         if (!node.isNumber()) {
             throw typeError(field, "a number", node);
         }
-        double value = node.doubleValue();
-        if (!(value >= min && value <= max)) {
-            throw rangeError(field, value, min, max);
-        }
-        return value;
+        return node.doubleValue();
     }
 
     static boolean optBool(ObjectNode body, String field, boolean dflt) {
@@ -96,62 +88,20 @@ final class JsonFields {
         return (ObjectNode) node;
     }
 
-    /** {@code stop}: a string or an array of at most 16 non-empty strings. */
-    static List<String> stopStrings(ObjectNode body) {
-        JsonNode node = present(body, "stop");
-        if (node == null) {
-            return List.of();
-        }
-        if (node.isTextual()) {
-            return node.textValue().isEmpty() ? List.of() : List.of(node.textValue());
-        }
+    /** An array of integers (token ids whose range the caller checks). */
+    static int[] integers(JsonNode node, String field) {
         if (!node.isArray()) {
-            throw typeError("stop", "a string or an array of strings", node);
+            throw typeError(field, "an array of token ids", node);
         }
-        if (node.size() > 16) {
-            throw ApiException.badRequest("stop", "'stop' may hold at most 16 strings, got " + node.size());
+        int[] ids = new int[node.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode item = node.get(i);
+            if (!item.isIntegralNumber() || !item.canConvertToInt()) {
+                throw typeError(field, "an array of integer token ids", item);
+            }
+            ids[i] = item.intValue();
         }
-        List<String> out = new ArrayList<>(node.size());
-        for (JsonNode item : node) {
-            if (!item.isTextual()) {
-                throw typeError("stop", "a string or an array of strings", node);
-            }
-            if (!item.textValue().isEmpty()) {
-                out.add(item.textValue());
-            }
-        }
-        return out;
-    }
-
-    /** {@code logit_bias}: an object from token id (as a string) to a bias in [-100, 100]. */
-    static Map<Integer, Float> logitBias(ObjectNode body, int vocabSize) {
-        ObjectNode node = optObject(body, "logit_bias");
-        if (node == null) {
-            return Map.of();
-        }
-        Map<Integer, Float> out = new HashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            int id;
-            try {
-                id = Integer.parseInt(e.getKey());
-            } catch (NumberFormatException ex) {
-                throw ApiException.badRequest("logit_bias", "'logit_bias' keys must be token ids, got '"
-                        + e.getKey() + "'");
-            }
-            if (id < 0 || id >= vocabSize) {
-                throw ApiException.badRequest("logit_bias", "'logit_bias' token id " + id
-                        + " is outside the vocabulary [0, " + vocabSize + ")");
-            }
-            JsonNode v = e.getValue();
-            if (!v.isNumber() || v.doubleValue() < -100 || v.doubleValue() > 100) {
-                throw ApiException.badRequest("logit_bias", "'logit_bias' values must be numbers in [-100, 100], got "
-                        + v + " for token " + id);
-            }
-            out.put(id, v.floatValue());
-        }
-        return out;
+        return ids;
     }
 
     /** An array of token ids in [0, vocabSize). */

@@ -3,7 +3,8 @@ package dev.gannet.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gannet.server.api.TokenLogprob;
+import dev.gannet.runtime.sampler.TokenLogprobs;
+import dev.gannet.server.api.ServingBackend;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -72,42 +73,47 @@ final class OpenAiJson {
         return choice;
     }
 
-    /** Legacy completions logprobs: tokens, token_logprobs, top_logprobs, text_offset. */
-    static ObjectNode completionLogprobs(List<TokenLogprob> items, int firstOffset) {
+    /**
+     * Legacy completions logprobs: tokens, token_logprobs, top_logprobs, text_offset. Token ids become texts through
+     * the backend's tokenizer.
+     */
+    static ObjectNode completionLogprobs(List<TokenLogprobs.Snapshot> items, int firstOffset, ServingBackend tokens) {
         ObjectNode node = MAPPER.createObjectNode();
-        ArrayNode tokens = node.putArray("tokens");
+        ArrayNode text = node.putArray("tokens");
         ArrayNode tokenLogprobs = node.putArray("token_logprobs");
         ArrayNode top = node.putArray("top_logprobs");
         ArrayNode offsets = node.putArray("text_offset");
         int offset = firstOffset;
-        for (TokenLogprob lp : items) {
-            tokens.add(lp.token());
+        for (TokenLogprobs.Snapshot lp : items) {
+            String piece = tokens.tokenPiece(lp.token());
+            text.add(piece);
             tokenLogprobs.add(lp.logprob());
             ObjectNode alternatives = top.addObject();
-            for (int i = 0; i < lp.topTokens().length; i++) {
-                alternatives.put(lp.topTokens()[i], lp.topLogprobs()[i]);
+            for (int i = 0; i < lp.topIds().length; i++) {
+                alternatives.put(tokens.tokenPiece(lp.topIds()[i]), lp.topLogprobs()[i]);
             }
             offsets.add(offset);
-            offset += lp.token().length();
+            offset += piece.length();
         }
         return node;
     }
 
     /** Chat logprobs: {@code content: [{token, logprob, bytes, top_logprobs: [...]}]}. */
-    static ObjectNode chatLogprobs(List<TokenLogprob> items) {
+    static ObjectNode chatLogprobs(List<TokenLogprobs.Snapshot> items, ServingBackend tokens) {
         ObjectNode node = MAPPER.createObjectNode();
         ArrayNode content = node.putArray("content");
-        for (TokenLogprob lp : items) {
+        for (TokenLogprobs.Snapshot lp : items) {
             ObjectNode entry = content.addObject();
-            entry.put("token", lp.token());
+            entry.put("token", tokens.tokenPiece(lp.token()));
             entry.put("logprob", lp.logprob());
-            putBytes(entry, lp.bytes());
+            putBytes(entry, tokens.tokenBytes(lp.token()));
             ArrayNode top = entry.putArray("top_logprobs");
-            for (int i = 0; i < lp.topTokens().length; i++) {
-                ObjectNode alt = top.addObject();
-                alt.put("token", lp.topTokens()[i]);
-                alt.put("logprob", lp.topLogprobs()[i]);
-                putBytes(alt, lp.topTokens()[i].getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < lp.topIds().length; i++) {
+                String alt = tokens.tokenPiece(lp.topIds()[i]);
+                ObjectNode a = top.addObject();
+                a.put("token", alt);
+                a.put("logprob", lp.topLogprobs()[i]);
+                putBytes(a, alt.getBytes(StandardCharsets.UTF_8));
             }
         }
         return node;

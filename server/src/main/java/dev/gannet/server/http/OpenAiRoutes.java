@@ -4,8 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.runtime.template.ChatInputs;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
+import dev.gannet.server.common.Admission;
+import dev.gannet.server.common.Inflight;
+import dev.gannet.server.common.TokenizeBudget;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.ext.web.RoutingContext;
 
@@ -20,10 +24,12 @@ final class OpenAiRoutes {
     private final ServerMetrics metrics;
     private final Inflight inflight;
     private final PromptPreparer preparer;
+    private final TokenizeBudget budget;
     private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
     OpenAiRoutes(ServingBackend backend, ServerOptions options, ServerMetrics metrics, Inflight inflight,
-                 PromptPreparer preparer) {
+                 PromptPreparer preparer, TokenizeBudget budget) {
+        this.budget = budget;
         this.backend = backend;
         this.options = options;
         this.metrics = metrics;
@@ -43,29 +49,32 @@ final class OpenAiRoutes {
         ModelInfo info = requireServing();
         ObjectNode body = jsonBody(ctx);
         checkModel(body);
-        GenerationSpec spec = chat ? RequestParser.chat(body, info) : RequestParser.completion(body, info);
+        GenerationSpec spec = chat ? RequestParser.chat(body, info, options.admission())
+                : RequestParser.completion(body, info, options.admission());
         String id = (chat ? "chatcmpl-" : "cmpl-") + randomId();
         ctx.put(RequestLog.REQUEST_ID, id);
         long start = RequestLog.startNanos(ctx);
         preparer.prepare(spec, info).onSuccess(prompts -> {
             try {
-                int[] maxTokens = settleMaxTokens(spec, prompts, info.contextLength());
-                admit();
-                GenerationExchange exchange = new GenerationExchange(ctx, spec, prompts, id,
-                        options.servedModelName(), metrics, inflight, start);
-                exchange.start(backend, maxTokens, options.requestTimeout());
+                checkLengths(spec, prompts, info.contextLength());
+                admit(spec, prompts, info);
+                GenerationExchange exchange = new GenerationExchange(ctx, backend, spec, prompts, id,
+                        options.servedModelName(), metrics, inflight, start, options.timeouts().streamStall());
+                exchange.start(options.requestTimeout());
             } catch (RuntimeException e) {
                 ctx.fail(e);
             }
         }).onFailure(ctx::fail);
     }
 
-    /** max_tokens per prompt: the requested value (checked against the context) or what is left. */
-    private static int[] settleMaxTokens(GenerationSpec spec, List<PreparedPrompt> prompts, int contextLength) {
-        int[] out = new int[prompts.size()];
+    /**
+     * Every prompt must leave room in the context: for at least one token, and for the requested max_tokens when one
+     * was given (vLLM's rule); without one the output runs to the end of the context.
+     */
+    private static void checkLengths(GenerationSpec spec, List<PreparedPrompt> prompts, int contextLength) {
         String promptParam = spec.chat() ? "messages" : "prompt";
-        for (int p = 0; p < out.length; p++) {
-            int len = prompts.get(p).ids().length;
+        for (PreparedPrompt p : prompts) {
+            int len = p.ids().length;
             if (len == 0) {
                 throw ApiException.badRequest(promptParam, "the prompt is empty after tokenization");
             }
@@ -73,24 +82,30 @@ final class OpenAiRoutes {
                 throw ApiException.badRequest(promptParam, "This model's maximum context length is " + contextLength
                         + " tokens; the prompt has " + len + " tokens, leaving no room for a completion");
             }
-            Integer requested = spec.maxTokens();
-            if (requested == null) {
-                out[p] = contextLength - len;
-            } else if ((long) len + requested > contextLength) {
+            int min = spec.sampling().minTokens();
+            if (min > 0 && (long) len + min > contextLength) {
+                throw ApiException.badRequest("min_tokens", "This model's maximum context length is " + contextLength
+                        + " tokens; the prompt has " + len + " tokens, so 'min_tokens' (" + min + ") can never be reached");
+            }
+            int requested = spec.sampling().maxTokens();
+            if (!spec.sampling().unlimited() && (long) len + requested > contextLength) {
                 throw ApiException.badRequest(spec.maxTokensParam(), "This model's maximum context length is "
                         + contextLength + " tokens. However, you requested " + ((long) len + requested) + " tokens ("
                         + len + " in the " + promptParam + ", " + requested + " in the completion).");
-            } else {
-                out[p] = requested;
             }
         }
-        return out;
     }
 
-    private void admit() {
-        if (backend.stats().waiting() >= options.maxWaiting()) {
-            throw ApiException.overloaded("the server's waiting queue is full (" + options.maxWaiting()
-                    + " requests); retry later", 1);
+    /** Sequences (prompts x n) and their tokens against the waiting queue: 429 when full now, 400 when ever too big. */
+    private void admit(GenerationSpec spec, List<PreparedPrompt> prompts, ModelInfo info) {
+        long tokens = 0;
+        for (PreparedPrompt p : prompts) {
+            tokens += Math.min(info.contextLength(), (long) p.ids().length + spec.sampling().maxTokens()) * spec.n();
+        }
+        try {
+            options.admission().check(backend.stats(), prompts.size() * spec.n(), tokens, info.kvCacheTokens());
+        } catch (Admission.Refused r) {
+            throw r.never() ? ApiException.badRequest(r.param(), r.getMessage()) : ApiException.overloaded(r.getMessage(), 1);
         }
     }
 
@@ -119,26 +134,62 @@ final class OpenAiRoutes {
         return options.chatTemplate() != null;
     }
 
+    /**
+     * vLLM's {@code /tokenize}: a {@code prompt}, or chat {@code messages} (with {@code tools},
+     * {@code chat_template_kwargs}, {@code add_generation_prompt}, {@code continue_final_message}) rendered by the
+     * model's chat template exactly as a chat request's prompt is, then tokenized, so a client sees what the model sees.
+     */
     void tokenize(RoutingContext ctx) {
         ModelInfo info = requireServing();
         ObjectNode body = jsonBody(ctx);
         checkModel(body);
+        if (JsonFields.present(body, "messages") != null) {
+            ChatInputs inputs = RequestParser.chatInputs(body, true);
+            boolean addSpecial = JsonFields.optBool(body, "add_special_tokens", false); // the template writes BOS
+            long chars = PromptPreparer.messageChars(inputs);
+            if (!budget.tryAcquire(chars)) {
+                throw PromptPreparer.busy(budget);
+            }
+            ctx.vertx().executeBlocking(() -> {
+                try {
+                    String text = preparer.renderText(inputs, info);
+                    return tokensJson(backend.tokenize(text, addSpecial), info, text);
+                } finally {
+                    budget.release(chars);
+                }
+            }, false).onSuccess(node -> sendJson(ctx, node)).onFailure(ctx::fail);
+            return;
+        }
         String prompt = JsonFields.optString(body, "prompt");
         if (prompt == null) {
-            throw ApiException.badRequest("prompt", "'prompt' is required");
+            throw ApiException.badRequest("prompt", "'prompt' (or chat 'messages') is required");
         }
         boolean addSpecial = JsonFields.optBool(body, "add_special_tokens", true);
+        if (!budget.tryAcquire(prompt.length())) {
+            throw PromptPreparer.busy(budget);
+        }
         respondOffLoopIfLong(ctx, prompt.length(), () -> {
-            int[] ids = backend.tokenize(prompt, addSpecial);
-            ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
-            ArrayNode tokens = root.putArray("tokens");
-            for (int id : ids) {
-                tokens.add(id);
+            try {
+                return tokensJson(backend.tokenize(prompt, addSpecial), info, null);
+            } finally {
+                budget.release(prompt.length());
             }
-            root.put("count", ids.length);
-            root.put("max_model_len", info.contextLength());
-            return root;
         });
+    }
+
+    /** {@code {tokens, count, max_model_len}}, and for messages the rendered {@code prompt} text. */
+    private static ObjectNode tokensJson(int[] ids, ModelInfo info, String rendered) {
+        ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
+        ArrayNode tokens = root.putArray("tokens");
+        for (int id : ids) {
+            tokens.add(id);
+        }
+        root.put("count", ids.length);
+        root.put("max_model_len", info.contextLength());
+        if (rendered != null) {
+            root.put("prompt", rendered);
+        }
+        return root;
     }
 
     void detokenize(RoutingContext ctx) {
@@ -188,6 +239,11 @@ final class OpenAiRoutes {
         }
     }
 
+    /** Strict JSON: a key given twice or anything after the object is a 400, not silently the last value or ignored. */
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = OpenAiJson.MAPPER.reader()
+            .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     static ObjectNode jsonBody(RoutingContext ctx) {
         String text = ctx.body() == null ? null : ctx.body().asString();
         if (text == null || text.isBlank()) {
@@ -195,7 +251,7 @@ final class OpenAiRoutes {
         }
         JsonNode node;
         try {
-            node = OpenAiJson.MAPPER.readTree(text);
+            node = STRICT.readTree(text);
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest(null, "invalid JSON body: " + e.getOriginalMessage());
         }

@@ -1,6 +1,7 @@
 package dev.gannet.server.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.server.config.LogFormat;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
@@ -10,7 +11,7 @@ import java.util.function.Consumer;
 /**
  * One line per HTTP request, when its response ends or its connection closes: request id,
  * method, path, status, prompt/completion tokens, time to first token and duration. As text
- * or as a JSON object per line ({@link ServerOptions.LogFormat}). Hand-rolled over Jackson
+ * or as a JSON object per line ({@link LogFormat}). Hand-rolled over Jackson
  * rather than a logging framework: the project has none yet, and one line per request needs
  * no appenders; the sink is injectable so the lead can route it into whatever logging is chosen.
  */
@@ -19,12 +20,14 @@ final class RequestLog {
     static final String PROMPT_TOKENS = "gannet.prompt_tokens";
     static final String COMPLETION_TOKENS = "gannet.completion_tokens";
     static final String TTFT_NANOS = "gannet.ttft_nanos";
+    /** Why a request ended unusually (stopped at the context, stalled reader), for the log line. */
+    static final String NOTE = "gannet.note";
     private static final String START_NANOS = "gannet.start_nanos";
 
-    private final ServerOptions.LogFormat format;
+    private final LogFormat format;
     private final Consumer<String> sink;
 
-    RequestLog(ServerOptions.LogFormat format, Consumer<String> sink) {
+    RequestLog(LogFormat format, Consumer<String> sink) {
         this.format = format;
         this.sink = sink;
     }
@@ -48,11 +51,12 @@ final class RequestLog {
         int prompt = intOr(ctx.get(PROMPT_TOKENS));
         int completion = intOr(ctx.get(COMPLETION_TOKENS));
         Long ttft = ctx.get(TTFT_NANOS);
+        String note = ctx.get(NOTE);
         double ttftMs = ttft == null ? -1 : ttft / 1e6;
         double durationMs = (System.nanoTime() - startNanos(ctx)) / 1e6;
         String method = ctx.request().method().name();
         String path = ctx.request().path();
-        if (format == ServerOptions.LogFormat.JSON) {
+        if (format == LogFormat.JSON) {
             ObjectNode o = OpenAiJson.MAPPER.createObjectNode();
             o.put("ts", Instant.now().toString());
             o.put("request_id", id);
@@ -66,11 +70,15 @@ final class RequestLog {
                 o.put("ttft_ms", round(ttftMs));
             }
             o.put("duration_ms", round(durationMs));
+            if (note != null) {
+                o.put("note", note);
+            }
             return OpenAiJson.write(o);
         }
-        return String.format(Locale.ROOT, "%s %s %s %s %d%s prompt_tokens=%d completion_tokens=%d ttft_ms=%s duration_ms=%.2f",
+        return String.format(Locale.ROOT, "%s %s %s %s %d%s prompt_tokens=%d completion_tokens=%d ttft_ms=%s duration_ms=%.2f%s",
                 Instant.now(), id == null ? "-" : id, method, path, status, completed ? "" : " (client closed)",
-                prompt, completion, ttft == null ? "-" : String.format(Locale.ROOT, "%.2f", ttftMs), durationMs);
+                prompt, completion, ttft == null ? "-" : String.format(Locale.ROOT, "%.2f", ttftMs), durationMs,
+                note == null ? "" : " note=\"" + note + "\"");
     }
 
     private static int intOr(Integer v) {

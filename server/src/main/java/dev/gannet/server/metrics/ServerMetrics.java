@@ -95,6 +95,22 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("Prompt tokens found in the prefix cache").register(registry);
         FunctionCounter.builder(PREFIX + "num_preemptions", stats, s -> s.get().preemptions())
                 .description("Sequences preempted").register(registry);
+        if (stats.get().gpu() != null) registerGpuMeters(stats);
+    }
+
+    /** A GPU backend's memory, fixed at load; gpu_cache_usage_perc is vLLM's older name of kv_cache_usage_perc. */
+    private void registerGpuMeters(Supplier<BackendStats> stats) {
+        Gauge.builder(PREFIX + "gpu_cache_usage_perc", stats, s -> s.get().kvCacheUsage())
+                .description("Fraction of GPU KV cache blocks in use (0..1)").strongReference(true).register(registry);
+        gpuGauge(stats, "gpu_memory_total_bytes", "Device memory of the GPUs used", BackendStats.GpuMemory::total);
+        gpuGauge(stats, "gpu_memory_used_bytes", "Device memory Gannet allocated", BackendStats.GpuMemory::used);
+        gpuGauge(stats, "gpu_memory_weights_bytes", "Device memory of the weights", BackendStats.GpuMemory::weights);
+        gpuGauge(stats, "gpu_memory_kv_cache_bytes", "Device memory of the paged KV cache", BackendStats.GpuMemory::kvCache);
+        gpuGauge(stats, "gpu_memory_activations_bytes", "Device memory of step buffers and workspaces", BackendStats.GpuMemory::activations);
+    }
+
+    private void gpuGauge(Supplier<BackendStats> stats, String name, String help, java.util.function.ToLongFunction<BackendStats.GpuMemory> f) {
+        Gauge.builder(PREFIX + name, stats, s -> f.applyAsLong(s.get().gpu())).description(help).strongReference(true).register(registry);
     }
 
     private Timer histogram(String name, String help, double[] buckets) {

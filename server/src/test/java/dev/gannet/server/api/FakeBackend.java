@@ -1,6 +1,12 @@
 package dev.gannet.server.api;
 
+import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.FinishReason;
+import dev.gannet.runtime.engine.Request;
+import dev.gannet.runtime.engine.RequestEvent;
+import dev.gannet.runtime.engine.RequestListener;
+import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.runtime.sampler.TokenLogprobs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A deterministic stand-in engine for server tests. Tokenizer: token id = UTF-16 char code,
  * BOS = 1 ("&lt;s&gt;"), EOS = 2 ("&lt;/s&gt;"). Generation: letters 'a'..'z' in order, starting at
  * {@code seed % 26} (0 when greedy or unseeded), EOS after {@code eosAfter} tokens unless
- * {@code ignore_eos}. Callbacks run on one "engine" thread, like the real engine's, with a
+ * {@code ignore_eos}; stop strings end the text before them. Events run on one "engine" thread, like the real engine's, with a
  * configurable per-token delay. Sequences wait while {@link #hold(boolean)} is on, and submit
  * throws {@link BackendOverloadedException} when more than {@code maxWaiting} wait.
  */
@@ -30,17 +36,23 @@ public final class FakeBackend implements ServingBackend {
     });
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong waitingTokens = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger aborts = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private final ConcurrentLinkedQueue<Sequence> held = new ConcurrentLinkedQueue<>();
-    public final List<GenerationRequest> submitted = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final List<Request> submitted = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean ready = true;
     private volatile boolean hold;
     private volatile long tokenDelayMillis;
+    private volatile int tokensPerStep = 1;
     private volatile int eosAfter = Integer.MAX_VALUE;
     private volatile int maxWaiting = 1000;
     private volatile String chatTemplate = "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}"
             + "{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
     private final int contextLength;
+    private volatile long kvCacheTokens = 1 << 20;
+    private volatile String bosText = "<s>";
+    private volatile String eosText = "</s>";
 
     public FakeBackend(int contextLength) {
         this.contextLength = contextLength;
@@ -48,9 +60,14 @@ public final class FakeBackend implements ServingBackend {
 
     public FakeBackend ready(boolean r) { ready = r; return this; }
     public FakeBackend tokenDelayMillis(long ms) { tokenDelayMillis = ms; return this; }
+    /** Tokens produced per step (each step then waits the token delay), to reach a real engine's rates with ms delays. */
+    public FakeBackend tokensPerStep(int n) { tokensPerStep = n; return this; }
     public FakeBackend eosAfter(int n) { eosAfter = n; return this; }
     public FakeBackend maxWaiting(int n) { maxWaiting = n; return this; }
     public FakeBackend chatTemplate(String t) { chatTemplate = t; return this; }
+    public FakeBackend kvCacheTokens(long t) { kvCacheTokens = t; return this; }
+    /** The BOS and EOS strings templates see (the tokenizer still maps every character to its code). */
+    public FakeBackend specialTokens(String bos, String eos) { bosText = bos; eosText = eos; return this; }
 
     /** While on, new sequences stay waiting; turning it off starts them. */
     public FakeBackend hold(boolean on) {
@@ -72,12 +89,16 @@ public final class FakeBackend implements ServingBackend {
 
     @Override
     public ModelInfo modelInfo() {
-        return new ModelInfo("fake-model.gguf", contextLength, VOCAB, chatTemplate, "<s>", "</s>", "cpu", "none");
+        return new ModelInfo("fake-model.gguf", contextLength, VOCAB, chatTemplate, bosText, eosText, "cpu", "none",
+                kvCacheTokens);
     }
 
     @Override
-    public int[] tokenize(String text, boolean addSpecial) {
+    public int[] tokenize(String text, boolean addSpecial, int maxTokens) {
         int off = addSpecial ? 1 : 0;
+        if ((long) text.length() + off > maxTokens) {
+            throw new dev.gannet.runtime.tokenizer.TokenLimitException(maxTokens, "more than " + maxTokens + " tokens");
+        }
         int[] ids = new int[text.length() + off];
         if (addSpecial) {
             ids[0] = BOS;
@@ -102,13 +123,25 @@ public final class FakeBackend implements ServingBackend {
     }
 
     @Override
-    public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
+    public String tokenPiece(int id) {
+        return piece(id);
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        return piece(id).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public GenerationHandle submit(Request request, RequestListener listener) {
+        request.sampling().checkVocabulary(VOCAB);
         if (waiting.get() >= maxWaiting) {
             throw new BackendOverloadedException("fake queue full", 2);
         }
         submitted.add(request);
         waiting.incrementAndGet();
         Sequence seq = new Sequence(request, listener);
+        waitingTokens.addAndGet(seq.cost);
         if (hold) {
             held.add(seq);
         } else {
@@ -119,7 +152,7 @@ public final class FakeBackend implements ServingBackend {
 
     @Override
     public BackendStats stats() {
-        return new BackendStats(running.get(), waiting.get(), running.get() / 100.0, 10, 4, 0);
+        return new BackendStats(running.get(), waiting.get(), waitingTokens.get(), running.get() / 100.0, 10, 4, 0);
     }
 
     public void shutdown() {
@@ -128,8 +161,10 @@ public final class FakeBackend implements ServingBackend {
 
     /** One sequence; all its steps run on the engine thread. */
     private final class Sequence implements GenerationHandle {
-        final GenerationRequest req;
-        final GenerationListener listener;
+        final long id = ids.incrementAndGet();
+        final long cost;
+        final Request req;
+        final RequestListener listener;
         final StringBuilder text = new StringBuilder();
         volatile boolean aborted;
         boolean started;
@@ -137,7 +172,8 @@ public final class FakeBackend implements ServingBackend {
         int generated;
         int emitted;
 
-        Sequence(GenerationRequest req, GenerationListener listener) {
+        Sequence(Request req, RequestListener listener) {
+            this.cost = Math.min(contextLength, (long) req.prompt().length + req.sampling().maxTokens());
             this.req = req;
             this.listener = listener;
         }
@@ -151,10 +187,11 @@ public final class FakeBackend implements ServingBackend {
                     if (!started) {
                         held.remove(this);
                         waiting.decrementAndGet();
+                        waitingTokens.addAndGet(-cost);
                         started = true;
                         running.incrementAndGet();
                     }
-                    end(FinishReason.ABORT);
+                    end(FinishReason.ABORT, -1, "");
                 }
             });
         }
@@ -165,21 +202,33 @@ public final class FakeBackend implements ServingBackend {
             }
             started = true;
             waiting.decrementAndGet();
+            waitingTokens.addAndGet(-cost);
             running.incrementAndGet();
             engine.schedule(this::step, tokenDelayMillis, TimeUnit.MILLISECONDS);
         }
 
         void step() {
+            for (int k = 0; k < tokensPerStep && !done && !aborted; k++) {
+                if (!token()) {
+                    return;
+                }
+            }
+            if (!done && !aborted) {
+                engine.schedule(this::step, tokenDelayMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** One token; false when the sequence ended. */
+        private boolean token() {
             if (done || aborted) {
-                return;
+                return false;
             }
             SamplingParams p = req.sampling();
             int start = p.temperature() == 0 || p.seed() == null ? 0 : (int) Math.floorMod(p.seed(), 26L);
             if (generated >= eosAfter && generated >= p.minTokens() && !p.ignoreEos()) {
                 generated++;
-                flush(EOS, "");
-                end(FinishReason.STOP);
-                return;
+                end(FinishReason.STOP, EOS, "");
+                return false;
             }
             int token = 'a' + (start + generated) % 26;
             generated++;
@@ -187,38 +236,33 @@ public final class FakeBackend implements ServingBackend {
             int stopAt = stopIndex();
             if (stopAt >= 0) {
                 text.setLength(stopAt);
-                flush(token, text.substring(emitted));
-                end(FinishReason.STOP);
-                return;
+                end(FinishReason.STOP, token, text.substring(emitted));
+                return false;
+            }
+            if (generated >= p.maxTokens()) {
+                end(FinishReason.LENGTH, token, text.substring(emitted));
+                return false;
             }
             int safe = text.length() - heldBack();
-            flush(token, text.substring(emitted, safe));
+            String newText = text.substring(emitted, safe);
             emitted = safe;
-            if (generated >= p.maxTokens()) {
-                if (emitted < text.length()) {
-                    listener.onTokens(new TokenChunk(new int[0], text.substring(emitted), null));
-                }
-                end(FinishReason.LENGTH);
-                return;
-            }
-            engine.schedule(this::step, tokenDelayMillis, TimeUnit.MILLISECONDS);
+            listener.onEvent(new RequestEvent(id, token, generated - 1, newText, logprobs(token), null));
+            return true;
         }
 
-        private void flush(int token, String newText) {
-            TokenLogprob[] lps = null;
+        /** The chosen token at -0.5, alternatives 'A', 'B', ... at -1, -2, ... */
+        private TokenLogprobs.Snapshot logprobs(int token) {
             int n = req.sampling().logprobs();
-            if (n >= 0) {
-                String[] top = new String[n];
-                float[] topLp = new float[n];
-                for (int i = 0; i < n; i++) {
-                    top[i] = String.valueOf((char) ('A' + i));
-                    topLp[i] = -1f - i;
-                }
-                String tok = piece(token);
-                lps = new TokenLogprob[] {new TokenLogprob(tok, -0.5f, tok.getBytes(StandardCharsets.UTF_8), top, topLp)};
+            if (n < 0 || token < 0) {
+                return null;
             }
-            emitted += newText.length();
-            listener.onTokens(new TokenChunk(new int[] {token}, newText, lps));
+            int[] top = new int[n];
+            float[] topLp = new float[n];
+            for (int i = 0; i < n; i++) {
+                top[i] = 'A' + i;
+                topLp[i] = -1f - i;
+            }
+            return new TokenLogprobs.Snapshot(token, -0.5f, top, topLp);
         }
 
         private int stopIndex() {
@@ -246,11 +290,13 @@ public final class FakeBackend implements ServingBackend {
             return Math.max(0, Math.min(hold, text.length() - emitted));
         }
 
-        private void end(FinishReason reason) {
+        /** The last event: {@code token} (-1 for none) with the rest of the text. */
+        private void end(FinishReason reason, int token, String rest) {
             done = true;
             running.decrementAndGet();
-            listener.onFinish(new GenerationResult(reason, req.promptIds().length, generated, null, 1000, 2000,
-                    3000));
+            FinishInfo info = new FinishInfo(reason, req.prompt().length, generated, 0, 0, token == EOS ? EOS : -1, null,
+                    1000, 2000, 3000);
+            listener.onEvent(new RequestEvent(id, token, token < 0 ? -1 : generated - 1, rest, logprobs(token), info));
         }
     }
 }

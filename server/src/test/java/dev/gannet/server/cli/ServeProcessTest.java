@@ -22,7 +22,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@code gannet serve} as a real process: start-up on a real model, then SIGTERM drains in-flight streams and exits 0. */
+/**
+ * {@code gannet serve} as a real process: start-up on a real model with vLLM's {@code --api-key}, then SIGTERM drains
+ * in-flight streams and exits 0.
+ */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ServeProcessTest {
     private static final Pattern SERVING = Pattern.compile("serving \\S+ on http://127\\.0\\.0\\.1:(\\d+)");
@@ -34,7 +37,7 @@ class ServeProcessTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), GannetMain.class.getName(), "serve",
-                "--model", model.toString(), "--port", "0", "--threads", "1", "--shutdown-timeout", "60s")
+                "--model", model.toString(), "--port", "0", "--threads", "1", "--shutdown-timeout", "60s", "--api-key", "k-1")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         LinkedBlockingQueue<String> stderr = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofVirtual().start(() -> {
@@ -49,11 +52,14 @@ class ServeProcessTest {
             String base = "http://127.0.0.1:" + port;
             assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpRequest noKey = HttpRequest.newBuilder(URI.create(base + "/v1/completions")).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"x\",\"max_tokens\":1}")).build();
+            assertEquals(401, http.send(noKey, HttpResponse.BodyHandlers.ofString()).statusCode(), "--api-key protects the API");
             List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 String body = "{\"prompt\":\"stream " + i + "\",\"max_tokens\":400,\"ignore_eos\":true,\"stream\":true}";
                 streams.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
-                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        .header("content-type", "application/json").header("Authorization", "Bearer k-1").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             awaitRunning(http, base); // SIGTERM must find streams in flight

@@ -42,7 +42,7 @@ class ConfigLoaderTest {
     void defaultYamlSaysWhatTheCodeDoes() throws Exception {
         ServerConfig fromFile = ConfigLoader.load(CONFIGS.resolve("default.yaml"), Map.of(), Map.of());
         ServerConfig builtIn = ConfigLoader.load(null, Map.of(), Map.of());
-        assertEquals(withoutSources(builtIn), withoutSources(fromFile));
+        assertEquals(builtIn.withoutSources(), fromFile.withoutSources());
     }
 
     @Test
@@ -79,10 +79,11 @@ class ConfigLoaderTest {
             {"device: tpu", "device", "tpu", "cpu, cuda"},
             {"log_format: xml", "log_format", "xml", "text or json"},
             {"weight_layout: compressed", "weight_layout", "compressed", "packed or mapped"},
-            {"cpu_kernels: cuda", "cpu_kernels", "cuda", "native or vector"},
-            {"kv_cache_dtype: q4_0", "kv_cache_dtype", "q4_0", "f32 or q8_0"},
-            {"enable_prefix_caching: maybe", "enable_prefix_caching", "maybe", "true or false"},
+            {"cpu_kernels: cuda", "cpu_kernels", "cuda", "native, vector or reference"},
+            {"kv_cache_dtype: q4_0", "kv_cache_dtype", "q4_0", "auto, f32, f16, bf16, q8_0 or fp8"},
             {"gpu_memory_utilization: 1.5", "gpu_memory_utilization", "1.5", "(0, 1]"},
+            {"gpu_memory_utilization: most", "gpu_memory_utilization", "most", "(0, 1]"},
+            {"enable_prefix_caching: maybe", "enable_prefix_caching", "maybe", "true or false"},
             {"max_running: 0", "max_running", "0", ">= 1"},
             {"host: {a: 1}", "host", "{", "string"},
         };
@@ -133,15 +134,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void gpuSettingsHaveVllmDefaultsAndParse() throws Exception {
+        ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+        assertEquals(0.9, d.gpuMemoryUtilization());
+        assertEquals(dev.gannet.runtime.model.KvStorage.Precision.AUTO, d.kvCacheDtype());
+        ServerConfig c = ConfigLoader.load(yaml("gpu_memory_utilization: 0.75\nkv_cache_dtype: fp8\n"), Map.of(),
+                Map.of(ConfigKey.GPU_MEMORY_UTILIZATION, "0.8"));
+        assertEquals(0.8, c.gpuMemoryUtilization());
+        assertEquals(dev.gannet.runtime.model.KvStorage.Precision.FP8, c.kvCacheDtype());
+        assertEquals("--gpu-memory-utilization", ConfigKey.GPU_MEMORY_UTILIZATION.flagName());
+        assertTrue(String.join("\n", c.describe()).contains("gpu_memory_utilization   0.8"), String.join("\n", c.describe()));
+    }
+
+    @Test
     void emptyFileSetsNothing() throws Exception {
         assertEquals(8080, ConfigLoader.load(yaml(""), Map.of(), Map.of()).port());
     }
 
-    private static ServerConfig withoutSources(ServerConfig c) {
-        return new ServerConfig(c.model(), c.servedModelName(), c.host(), c.port(), c.device(), c.threads(), c.tp(),
-                c.kvCacheMemoryBytes(), c.kvCacheMemoryFraction(), c.kvCacheDtype(), c.weightLayout(), c.cpuKernels(), c.blockSize(), c.maxBatchTokens(), c.maxRunning(),
-                c.maxWaiting(), c.maxModelLen(), c.enablePrefixCaching(), c.warmup(), c.apiKeys(), c.apiKeysFile(),
-                c.maxBodySizeBytes(), c.requestTimeout(), c.shutdownTimeout(), c.logFormat(), c.chatTemplate(),
-                c.gpuMemoryUtilization(), Map.of());
+
+    @Test
+    void apiKeyAsVllmSpellsItJoinsApiKeys() throws Exception {
+        ServerConfig env = ConfigLoader.load(null, Map.of("GANNET_API_KEY", "k-env"), Map.of());
+        assertEquals(java.util.List.of("k-env"), env.apiKeys());
+        ServerConfig both = ConfigLoader.load(yaml("api_keys: [a, b]\n"), Map.of(), Map.of(ConfigKey.API_KEY, "k-flag"));
+        assertEquals(java.util.List.of("a", "b", "k-flag"), both.apiKeys());
+        assertFalse(String.join("\n", both.describe()).contains("k-flag"), "masked");
+        assertEquals("--api-key", ConfigKey.API_KEY.flagName());
+    }
+
+    @Test
+    void closedSetsAreTypedAndCorsFollowsVllm() throws Exception {
+        ServerConfig c = ConfigLoader.load(yaml("device: CUDA:1\nkv_cache_dtype: Q8_0\nweight_layout: mapped\nlog_format: json\n"
+                + "cpu_kernels: Vector\n"), Map.of(), Map.of());
+        assertEquals(dev.gannet.runtime.backend.Device.parse("cuda:1"), c.device());
+        assertEquals(dev.gannet.runtime.model.KvStorage.Precision.Q8_0, c.kvCacheDtype());
+        assertEquals(dev.gannet.runtime.model.WeightLayout.MAPPED, c.weightLayout());
+        assertEquals(LogFormat.JSON, c.logFormat());
+        assertEquals(dev.gannet.runtime.model.CpuCompute.VECTOR, c.cpuKernels());
+        ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+        assertEquals(dev.gannet.runtime.model.CpuCompute.NATIVE, d.cpuKernels());
+        assertEquals(java.util.List.of("*"), d.cors().origins());
+        ServerConfig off = ConfigLoader.load(yaml("allowed_origins: []\n"), Map.of(), Map.of());
+        assertFalse(off.cors().enabled());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(yaml("allow_credentials: true\n"), Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("allowed_origins"), e.getMessage());
     }
 }

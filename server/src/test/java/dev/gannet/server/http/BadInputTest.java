@@ -68,6 +68,20 @@ class BadInputTest {
             /v1/completions | "stop_token_ids":["a"]                 | stop_token_ids
             /v1/completions | "model":5                              | model
             /v1/completions | "max_tokens":300                       | max_tokens
+            /v1/completions | "stop_token_ids":[70000]               | stop_token_ids
+            /v1/completions | "stop":["x","x","x","x","x","x","x","x","x","x","x","x","x","x","x","x","x"] | stop
+            /v1/completions | "priority":"high"                      | priority
+            /v1/completions | "cache_salt":""                        | cache_salt
+            /v1/completions | "cache_salt":5                         | cache_salt
+            /v1/completions | "suffix":"end"                         | suffix
+            /v1/completions | "best_of":3                            | best_of
+            /v1/completions | "n":2,"best_of":1                      | best_of
+            /v1/completions | "response_format":{"type":"sound"}     | response_format
+            /v1/completions | "response_format":{"type":"json_object"} | response_format
+            /v1/completions | "guided_json":{"type":"object"}        | guided_json
+            /v1/completions | "guided_regex":"a+"                    | guided_regex
+            /v1/completions | "structured_outputs":{"regex":"a+"}    | structured_outputs
+            /v1/completions | "prompt_logprobs":1                    | prompt_logprobs
             """)
     void completionFieldErrors(String path, String field, String param) throws Exception {
         String body = field.contains("\"prompt\"") ? "{" + field + "}" : "{\"prompt\":\"x\"," + field + "}";
@@ -109,9 +123,35 @@ class BadInputTest {
             "messages":[{"role":"user","content":"x"}],"logprobs":true,"top_logprobs":30 | top_logprobs
             "messages":[{"role":"user","content":"x"}],"temperature":-1              | temperature
             "messages":[{"role":"user","content":"x"}],"max_tokens":1000             | max_tokens
+            "messages":[{"role":"user","content":"x"}],"max_completion_tokens":1000  | max_completion_tokens
+            "messages":[{"role":"user","content":"x"}],"min_tokens":9,"max_completion_tokens":3 | min_tokens
+            "messages":[{"role":"user","content":"x"}],"response_format":{"type":"sound"} | response_format
+            "messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{}}} | response_format
+            "messages":[{"role":"user","content":"x"}],"response_format":"json"      | response_format
+            "messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}] | tools
+            "messages":[{"role":"user","content":"x"}],"tools":{}                    | tools
+            "messages":[{"role":"user","content":"x"}],"tool_choice":"required"      | tool_choice
+            "messages":[{"role":"user","content":"x"}],"functions":[{"name":"f"}]    | functions
+            "messages":[{"role":"user","content":"x"}],"modalities":["audio"]        | modalities
+            "messages":[{"role":"user","content":"x"}],"chat_template_kwargs":[1]     | chat_template_kwargs
+            "messages":[{"role":"user","content":"x"}],"chat_template_kwargs":{"messages":1} | chat_template_kwargs
+            "messages":[{"role":"user","content":"x"}],"documents":"d"               | documents
+            "messages":[{"role":"user","content":"x"}],"continue_final_message":true,"add_generation_prompt":true | continue_final_message
             """)
     void chatFieldErrors(String fields, String param) throws Exception {
         assertBadRequest("/v1/chat/completions", "{" + fields + "}", param);
+    }
+
+    @Test
+    void fieldsThatAskForNothingAreAccepted() throws Exception {
+        String chat = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2,";
+        for (String fields : new String[] {"\"response_format\":{\"type\":\"text\"}", "\"tools\":[]",
+                "\"tool_choice\":\"none\"", "\"parallel_tool_calls\":false", "\"modalities\":[\"text\"]",
+                "\"priority\":-5", "\"cache_salt\":\"tenant-7\"", "\"chat_template_kwargs\":{\"enable_thinking\":false}",
+                "\"documents\":[{\"title\":\"a\",\"text\":\"b\"}]", "\"continue_final_message\":false"}) {
+            HttpResponse<String> r = h.post("/v1/chat/completions", "{" + chat + fields + "}");
+            assertEquals(200, r.statusCode(), fields + " -> " + r.body());
+        }
     }
 
     @Test
@@ -125,7 +165,9 @@ class BadInputTest {
 
     @Test
     void invalidJsonAndNonObjectBodies() throws Exception {
-        for (String body : new String[] {"{\"prompt\":", "[1,2]", "", "nonsense"}) {
+        // trailing data and a duplicate key used to be accepted (the last value won)
+        for (String body : new String[] {"{\"prompt\":", "[1,2]", "", "nonsense", "{\"prompt\":\"x\"} trailing",
+                "{\"prompt\":\"x\"}{}", "{\"prompt\":\"x\",\"prompt\":\"y\"}", "{\"prompt\":\"x\",\"max_tokens\":1,\"max_tokens\":99}"}) {
             HttpResponse<String> r = h.post("/v1/completions", body);
             assertEquals(400, r.statusCode(), body);
             JsonNode err = json(r.body()).get("error");

@@ -45,7 +45,7 @@ class ChatCompletionsTest {
         assertEquals("length", c.get("finish_reason").asText());
         String rendered = "<s><|system|>be brief<|user|>hi<|assistant|>";
         // the template writes BOS itself: the prompt is tokenized without adding specials
-        assertArrayEquals(h.backend.tokenize(rendered, false), h.backend.submitted.getFirst().promptIds());
+        assertArrayEquals(h.backend.tokenize(rendered, false), h.backend.submitted.getFirst().prompt());
         assertEquals(rendered.length(), j.get("usage").get("prompt_tokens").asInt());
         assertEquals(4, j.get("usage").get("completion_tokens").asInt());
     }
@@ -62,7 +62,7 @@ class ChatCompletionsTest {
         h.backend.submitted.clear();
         h.post("/v1/chat/completions", "{" + HELLO + ",\"stop\":\"c\"}");
         var req = h.backend.submitted.getFirst();
-        assertEquals(256 - req.promptIds().length, req.sampling().maxTokens());
+        assertTrue(req.sampling().unlimited(), "without max_tokens only the context ends the output: " + req.sampling());
     }
 
     @Test
@@ -140,7 +140,32 @@ class ChatCompletionsTest {
             HttpResponse<String> r = override.post("/v1/chat/completions", "{" + HELLO + ",\"max_tokens\":1}");
             assertEquals(200, r.statusCode(), r.body());
             assertEquals("be briefhi",
-                    override.backend.detokenize(override.backend.submitted.getFirst().promptIds()));
+                    override.backend.detokenize(override.backend.submitted.getFirst().prompt()));
         }
+    }
+
+    @Test
+    void textPartsAreJoinedWithANewlineAsVllmDoes() throws Exception {
+        h.backend.submitted.clear();
+        h.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Describe this:\"},"
+                + "{\"type\":\"text\",\"text\":\"a red fox\"}]}],\"max_tokens\":1}");
+        String prompt = h.backend.detokenize(h.backend.submitted.getFirst().prompt());
+        assertTrue(prompt.contains("Describe this:\na red fox"), prompt);
+    }
+
+    @Test
+    void priorityAndCacheSaltReachTheEngine() throws Exception {
+        h.backend.submitted.clear();
+        h.post("/v1/chat/completions", "{" + HELLO + ",\"max_tokens\":1,\"priority\":-3,\"cache_salt\":\"tenant-a\"}");
+        h.post("/v1/chat/completions", "{" + HELLO + ",\"max_tokens\":1,\"cache_salt\":\"tenant-a\"}");
+        h.post("/v1/chat/completions", "{" + HELLO + ",\"max_tokens\":1,\"cache_salt\":\"tenant-b\"}");
+        h.post("/v1/chat/completions", "{" + HELLO + ",\"max_tokens\":1}");
+        var r = h.backend.submitted;
+        assertEquals(-3, r.get(0).priority());
+        assertEquals(0, r.get(1).priority());
+        assertTrue(r.get(0).cacheKey() != 0);
+        assertEquals(r.get(0).cacheKey(), r.get(1).cacheKey(), "the same salt is the same namespace");
+        assertTrue(r.get(0).cacheKey() != r.get(2).cacheKey(), "another salt, another namespace");
+        assertEquals(0, r.get(3).cacheKey(), "no salt: the shared namespace");
     }
 }

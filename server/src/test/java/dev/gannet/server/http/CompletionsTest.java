@@ -76,18 +76,27 @@ class CompletionsTest {
     }
 
     @Test
-    void logprobsAndEcho() throws Exception {
+    void logprobsWithOffsets() throws Exception {
         JsonNode j = json(h.post("/v1/completions",
-                "{\"prompt\":\"hi \",\"max_tokens\":2,\"logprobs\":2,\"echo\":true}").body());
+                "{\"prompt\":\"hi \",\"max_tokens\":2,\"logprobs\":2}").body());
         JsonNode c = j.get("choices").get(0);
-        assertEquals("hi ab", c.get("text").asText());
+        assertEquals("ab", c.get("text").asText());
         JsonNode lp = c.get("logprobs");
         assertEquals(List.of("a", "b"), List.of(lp.get("tokens").get(0).asText(), lp.get("tokens").get(1).asText()));
         assertEquals(-0.5, lp.get("token_logprobs").get(0).asDouble(), 1e-6);
         assertEquals(-1.0, lp.get("top_logprobs").get(0).get("A").asDouble(), 1e-6);
         assertEquals(2, lp.get("top_logprobs").get(0).size());
-        assertEquals(3, lp.get("text_offset").get(0).asInt());
-        assertEquals(4, lp.get("text_offset").get(1).asInt());
+        assertEquals(0, lp.get("text_offset").get(0).asInt());
+        assertEquals(1, lp.get("text_offset").get(1).asInt());
+    }
+
+    @Test
+    void echoPrependsThePromptButPromptLogprobsAreRefused() throws Exception {
+        JsonNode j = json(h.post("/v1/completions", "{\"prompt\":\"hi \",\"max_tokens\":2,\"echo\":true}").body());
+        assertEquals("hi ab", j.get("choices").get(0).get("text").asText());
+        HttpResponse<String> r = h.post("/v1/completions", "{\"prompt\":\"hi \",\"max_tokens\":2,\"logprobs\":2,\"echo\":true}");
+        assertEquals(400, r.statusCode());
+        assertEquals("logprobs", json(r.body()).get("error").get("param").asText());
     }
 
     @Test
@@ -128,13 +137,13 @@ class CompletionsTest {
                 + "\"repetition_penalty\":1.1,\"logit_bias\":{\"65\":-100},\"seed\":3,\"user\":\"u\"}");
         assertEquals(200, r.statusCode(), r.body());
         var p = h.backend.submitted.getFirst().sampling();
-        assertEquals(0.5, p.temperature(), 1e-9);
-        assertEquals(0.9, p.topP(), 1e-9);
+        assertEquals(0.5, p.temperature(), 1e-6);
+        assertEquals(0.9, p.topP(), 1e-6);
         assertEquals(40, p.topK());
-        assertEquals(0.05, p.minP(), 1e-9);
-        assertEquals(0.5, p.presencePenalty(), 1e-9);
-        assertEquals(-0.5, p.frequencyPenalty(), 1e-9);
-        assertEquals(1.1, p.repetitionPenalty(), 1e-9);
+        assertEquals(0.05, p.minP(), 1e-6);
+        assertEquals(0.5, p.presencePenalty(), 1e-6);
+        assertEquals(-0.5, p.frequencyPenalty(), 1e-6);
+        assertEquals(1.1, p.repetitionPenalty(), 1e-6);
         assertEquals(-100f, p.logitBias().get(65));
         assertEquals(3L, p.seed());
         assertEquals(2, p.maxTokens());

@@ -50,6 +50,9 @@ class LifecycleTest {
             assertTrue(metrics.contains("gannet:request_success_total{finished_reason=\"abort\",model_name=\"fake\"} 1.0"),
                     metrics);
             waitFor(() -> h.logLines.stream().anyMatch(l -> l.contains("client closed")));
+            // before: logged with completion_tokens=0, as if the client had got nothing
+            String line = h.logLines.stream().filter(l -> l.contains("client closed")).findFirst().orElseThrow();
+            assertFalse(line.contains("completion_tokens=0 "), line);
         }
     }
 
@@ -109,7 +112,7 @@ class LifecycleTest {
     @Test
     void jsonRequestLogLines() throws Exception {
         try (ServerHarness h = new ServerHarness(new FakeBackend(256),
-                ServerOptions.defaults("fake").withLogFormat(ServerOptions.LogFormat.JSON))) {
+                ServerOptions.defaults("fake").withLogFormat(dev.gannet.server.config.LogFormat.JSON))) {
             HttpResponse<String> r = h.post("/v1/completions", "{\"prompt\":\"ab\",\"max_tokens\":4}");
             String id = json(r.body()).get("id").asText();
             waitFor(() -> h.logLines.stream().anyMatch(l -> l.contains(id)));

@@ -43,7 +43,7 @@ class RealModelServerTest {
     private record Served(LlmService service, EngineBackend backend, GannetServer server, int port) implements AutoCloseable {
         static Served start(Path model, String name, String template, ServingOptions o) throws Exception {
             LlmService s = new LlmService(ModelLoader.load(model), Tokenizers.load(model), o);
-            EngineBackend b = new EngineBackend(s, name, null, "cpu", "none (tp=1)");
+            EngineBackend b = new EngineBackend(s, name, null);
             ServerOptions opts = ServerOptions.defaults(name).withLimits(ServerOptions.DEFAULT_MAX_BODY_BYTES, 1024,
                     Duration.ofMinutes(5), Duration.ofSeconds(5));
             if (template != null) opts = opts.withChatTemplate(template);
@@ -131,6 +131,100 @@ class RealModelServerTest {
             assertEquals(0, st.running(), st.toString());
             assertEquals(0, st.waiting(), st.toString());
             assertEquals(0.0, st.kvCacheUsage(), "no KV block may stay in use: " + st);
+        }
+    }
+
+    /** {@code gannet generate} goes through the same engine as {@code serve}: the same greedy text for the same prompt. */
+    @Test
+    void generateGivesTheSameGreedyTextAsServe() throws Exception {
+        for (String file : new String[] {"stories260K.gguf", "tiny-llama-q8_0.gguf"}) {
+            Path model = models().resolve(file);
+            String prompt = "Once upon a time <s> there";
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine cl = dev.gannet.runtime.cli.GenerateCommand.commandLine();
+            cl.setOut(new java.io.PrintWriter(out));
+            cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+            assertEquals(0, cl.execute("--model", model.toString(), "--prompt", prompt, "--max-tokens", "40", "--threads", "2",
+                    "--stop", "xyzzy"));
+            try (Served s = Served.start(model, "m", null, ServingOptions.defaults());
+                 HttpClient http = HttpClient.newHttpClient()) {
+                String body = "{\"prompt\":" + ServerHarness.JSON.writeValueAsString(prompt)
+                        + ",\"max_tokens\":40,\"temperature\":0,\"stop\":\"xyzzy\"}";
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode(), r.body());
+                String served = ServerHarness.json(r.body()).get("choices").get(0).get("text").asText();
+                assertEquals(served, out.toString(), file);
+                assertTrue(served.length() > 10, file + ": " + served);
+            }
+        }
+    }
+
+    /** Before: num_requests_waiting added running requests to waiting ones (8 running showed as 8 waiting). */
+    @Test
+    void waitingCountsOnlySequencesNotYetRunning() throws Exception {
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "m", null,
+                new ServingOptions(1, 64L << 20, 16, 64, 1, 0, true));
+             HttpClient http = HttpClient.newHttpClient()) {
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String body = "{\"prompt\":\"Once upon a time " + i + "\",\"max_tokens\":120,\"ignore_eos\":true,\"stream\":true}";
+                calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            BackendStats seen = null;
+            for (int i = 0; i < 500; i++) {
+                BackendStats st = s.backend().stats();
+                if (st.running() == 1 && st.waiting() == 2) {
+                    seen = st;
+                    break;
+                }
+                assertTrue(st.running() + st.waiting() <= 3, "a sequence counted twice: " + st);
+                Thread.sleep(2);
+            }
+            assertTrue(seen != null, "never saw 1 running + 2 waiting with max_running 1");
+            assertTrue(seen.waitingTokens() > 0, seen.toString());
+            for (var c : calls) assertEquals(200, c.get(60, TimeUnit.SECONDS).statusCode());
+            assertEquals(0, s.settled().waiting());
+        }
+    }
+
+    /** Before: a 3.9 MB prompt cost 2.6 s of tokenization (and hundreds of MB) before its 400. */
+    @Test
+    void aHugePromptIsRefusedWithoutTokenizingItWhileOthersAreServed() throws Exception {
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "m", null, ServingOptions.defaults());
+             HttpClient http = HttpClient.newHttpClient()) {
+            String huge = "{\"prompt\":\"" + "Once upon a time ".repeat(230_000) + "\",\"max_tokens\":4}";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(huge)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), r.body());
+            assertEquals("prompt", ServerHarness.json(r.body()).get("error").get("param").asText());
+            assertTrue(r.body().contains("maximum context length is 128"), r.body());
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once\",\"max_tokens\":4}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode(), ok.body());
+        }
+    }
+
+    /** Before: a request for more tokens than the KV cache holds came back cut short with finish_reason length. */
+    @Test
+    void aRequestTheKvCacheCanNeverHoldIsA400() throws Exception {
+        // stories260K stores 1,280 bytes of KV per token: 100 kB hold 4 blocks of 16, 3 usable (block 0 is the null block)
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "m", null,
+                new ServingOptions(1, 100_000, 16, 64, 4, 0, true));
+             HttpClient http = HttpClient.newHttpClient()) {
+            assertEquals(48, s.backend().modelInfo().contextLength(), "the context is capped at what the KV cache holds");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once upon a time\",\"max_tokens\":100}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), r.body());
+            assertEquals("max_tokens", ServerHarness.json(r.body()).get("error").get("param").asText());
         }
     }
 }

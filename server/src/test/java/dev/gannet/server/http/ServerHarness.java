@@ -27,8 +27,13 @@ public final class ServerHarness implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     public ServerHarness(FakeBackend backend, ServerOptions options) throws Exception {
+        this(backend, options, java.time.Clock.systemDefaultZone());
+    }
+
+    /** With the clock chat templates' {@code strftime_now} reads. */
+    public ServerHarness(FakeBackend backend, ServerOptions options, java.time.Clock clock) throws Exception {
         this.backend = backend;
-        this.server = new GannetServer(vertx, options, backend, logLines::add);
+        this.server = new GannetServer(vertx, options, backend, logLines::add, clock);
         this.port = server.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

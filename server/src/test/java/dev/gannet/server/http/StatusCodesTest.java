@@ -113,10 +113,14 @@ class StatusCodesTest {
     }
 
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        waitFor(condition, 5);
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier condition, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 5 s");
+                throw new AssertionError("condition not met within " + seconds + " s");
             }
             Thread.sleep(10);
         }
@@ -129,5 +133,36 @@ class StatusCodesTest {
         assertEquals(type, err.get("type").asText(), r.body());
         assertTrue(err.has("message") && err.has("param") && err.has("code"), r.body());
         return err;
+    }
+
+    @Test
+    void corsAsVllmOffersItPreflightNeedsNoKey() throws Exception {
+        try (ServerHarness h = new ServerHarness(new FakeBackend(256),
+                ServerOptions.defaults("fake").withApiKeys(List.of("sekret")))) {
+            HttpResponse<String> pre = h.http.send(java.net.http.HttpRequest.newBuilder(h.uri("/v1/chat/completions"))
+                    .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "http://app.example").header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "authorization,content-type").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(pre.statusCode() == 200 || pre.statusCode() == 204, pre.statusCode() + " " + pre.body());
+            assertEquals("*", pre.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+            assertTrue(pre.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("POST"), pre.headers().toString());
+            assertTrue(pre.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase().contains("authorization"),
+                    pre.headers().toString());
+            HttpResponse<String> post = h.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1}",
+                    "Origin", "http://app.example", "Authorization", "Bearer sekret");
+            assertEquals(200, post.statusCode());
+            assertEquals("*", post.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+            assertEquals(401, h.post("/v1/completions", "{\"prompt\":\"x\"}", "Origin", "http://app.example").statusCode(),
+                    "CORS does not open the API: the key is still required");
+        }
+        var only = new dev.gannet.server.config.ServerConfig.Cors(List.of("http://good.example"), List.of("*"), List.of("*"), false);
+        try (ServerHarness h = new ServerHarness(new FakeBackend(256), ServerOptions.defaults("fake").withCors(only))) {
+            HttpResponse<String> good = h.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1}", "Origin", "http://good.example");
+            assertEquals("http://good.example", good.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+            HttpResponse<String> bad = h.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1}", "Origin", "http://evil.example");
+            assertTrue(bad.statusCode() == 403 || bad.headers().firstValue("Access-Control-Allow-Origin").isEmpty(),
+                    bad.statusCode() + " " + bad.headers());
+        }
     }
 }

@@ -19,7 +19,7 @@ class ServerMetricsTest {
 
     @Test
     void exposesVllmNamesWithTheGannetColonPrefix() {
-        try (ServerMetrics m = new ServerMetrics("tiny", () -> new BackendStats(3, 2, 0.25, 100, 40, 5))) {
+        try (ServerMetrics m = new ServerMetrics("tiny", () -> new BackendStats(3, 2, 700, 0.25, 100, 40, 5))) {
             m.recordTimeToFirstToken(20_000_000L);
             m.recordInterTokenLatency(21_000_000L);
             m.recordFinished(FinishReason.LENGTH, 7, 9, 500_000_000L, 1_000_000L, 2_000_000L, 3_000_000L);
@@ -48,6 +48,27 @@ class ServerMetricsTest {
             }) {
                 assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
             }
+        }
+    }
+
+    @Test
+    void gpuMemoryFiguresAppearOnlyForAGpuBackend() {
+        var gpu = new BackendStats.GpuMemory(80L << 30, 70L << 30, 16L << 30, 50L << 30, 4L << 30);
+        try (ServerMetrics m = new ServerMetrics("big", () -> new BackendStats(1, 0, 0, 0.5, 0, 0, 0, gpu))) {
+            String text = m.scrape();
+            for (String expected : new String[] {
+                "gannet:gpu_memory_total_bytes{model_name=\"big\"} 8.589934592E10",
+                "gannet:gpu_memory_used_bytes{model_name=\"big\"} 7.516192768E10",
+                "gannet:gpu_memory_weights_bytes{model_name=\"big\"} 1.7179869184E10",
+                "gannet:gpu_memory_kv_cache_bytes{model_name=\"big\"} 5.36870912E10",
+                "gannet:gpu_memory_activations_bytes{model_name=\"big\"} 4.294967296E9",
+                "gannet:gpu_cache_usage_perc{model_name=\"big\"} 0.5",
+            }) {
+                assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
+            }
+        }
+        try (ServerMetrics m = new ServerMetrics("tiny", () -> new BackendStats(0, 0, 0, 0, 0, 0, 0))) {
+            assertTrue(!m.scrape().contains("gpu_memory"), "no GPU figures for a CPU backend");
         }
     }
 

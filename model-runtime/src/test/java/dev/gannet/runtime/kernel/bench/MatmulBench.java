@@ -1,6 +1,5 @@
 package dev.gannet.runtime.kernel.bench;
 
-import dev.gannet.runtime.kernel.CpuKernels;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.tensor.GgmlType;
 import dev.gannet.runtime.tensor.Packing;
@@ -82,7 +81,7 @@ public class MatmulBench {
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
-        impl = new VectorKernels(threads, CpuKernels.parse(kernels));
+        impl = kernels.equals("native") ? VectorKernels.withNativeMatmuls(threads) : new VectorKernels(threads);
         if (!impl.describe().startsWith(kernels)) throw new IllegalStateException("asked for " + kernels + ", got " + impl.describe());
         w = randomWeights(GgmlType.valueOf(type), rows, cols, arena);
         if (layout.equals("packed")) w = Packing.pack(w, arena);

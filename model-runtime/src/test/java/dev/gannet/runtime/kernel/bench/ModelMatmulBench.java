@@ -1,6 +1,5 @@
 package dev.gannet.runtime.kernel.bench;
 
-import dev.gannet.runtime.kernel.CpuKernels;
 import dev.gannet.runtime.kernel.VectorKernels;
 import dev.gannet.runtime.model.LayerWeights;
 import dev.gannet.runtime.model.Model;
@@ -79,7 +78,7 @@ public class ModelMatmulBench {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         loaded = ModelLoader.load(Path.of(model), WeightLayout.parse(layout));
-        impl = new VectorKernels(threads, CpuKernels.parse(kernels));
+        impl = kernels.equals("native") ? VectorKernels.withNativeMatmuls(threads) : new VectorKernels(threads);
         if (!impl.describe().startsWith(kernels)) throw new IllegalStateException("asked for " + kernels + ", got " + impl.describe());
         weights = new ArrayList<>();
         for (int l = 0; l < loaded.config().numLayers(); l++) {

@@ -1,0 +1,100 @@
+package dev.gannet.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * Request fields that OpenAI or vLLM define and Gannet does not honour yet. Each is a 400 naming the field, never
+ * silently ignored: a client that asks for JSON, tools or prompt logprobs must not get plain output as if it had
+ * them. A value that asks for nothing (an empty {@code tools} list, {@code tool_choice: "none"},
+ * {@code response_format: {"type": "text"}}) is accepted. Unknown fields are ignored, as vLLM does.
+ */
+final class UnsupportedFields {
+    private static final List<String> RESPONSE_FORMATS = List.of("text", "json_object", "json_schema");
+    /** Fields whose mere presence asks for something not built yet. */
+    private static final List<String> NOT_BUILT = List.of("functions", "function_call", "structured_outputs", "guided_json",
+            "guided_regex", "guided_choice", "guided_grammar", "guided_decoding_backend", "guided_whitespace_pattern",
+            "prompt_logprobs", "prediction", "audio", "truncate_prompt_tokens", "chat_template", "use_beam_search");
+
+    private UnsupportedFields() {
+    }
+
+    static void check(ObjectNode body, boolean chat, int n) {
+        for (String field : NOT_BUILT) {
+            if (JsonFields.present(body, field) != null && !asksNothing(body.get(field))) {
+                throw notSupported(field, "'" + field + "' is not supported by this server yet");
+            }
+        }
+        responseFormat(body);
+        tools(body);
+        JsonNode modalities = JsonFields.present(body, "modalities");
+        if (modalities != null && !(modalities.isArray() && modalities.size() == 1 && "text".equals(modalities.get(0).asText()))) {
+            throw notSupported("modalities", "'modalities' other than [\"text\"] are not supported: this server outputs text only");
+        }
+        if (JsonFields.optBool(body, "include_stop_str_in_output", false)) {
+            throw notSupported("include_stop_str_in_output", "'include_stop_str_in_output' is not supported yet");
+        }
+        if (!JsonFields.optBool(body, "skip_special_tokens", true)) {
+            throw notSupported("skip_special_tokens", "'skip_special_tokens': false is not supported yet");
+        }
+        if (!chat) {
+            String suffix = JsonFields.optString(body, "suffix");
+            if (suffix != null && !suffix.isEmpty()) {
+                throw notSupported("suffix", "'suffix' (insertion) is not supported by this server");
+            }
+            int bestOf = JsonFields.optInt(body, "best_of", n, 1, Integer.MAX_VALUE);
+            if (bestOf < n) {
+                throw ApiException.badRequest("best_of", "'best_of' (" + bestOf + ") must be >= 'n' (" + n + ")");
+            }
+            if (bestOf > n) {
+                throw notSupported("best_of", "'best_of' greater than 'n' is not supported yet");
+            }
+            if (JsonFields.present(body, "logprobs") != null && JsonFields.optBool(body, "echo", false)) {
+                throw notSupported("logprobs", "'logprobs' together with 'echo' (prompt logprobs) is not supported yet");
+            }
+        }
+    }
+
+    private static boolean asksNothing(JsonNode v) {
+        return (v.isBoolean() && !v.booleanValue()) || ((v.isArray() || v.isObject()) && v.isEmpty());
+    }
+
+    private static void responseFormat(ObjectNode body) {
+        ObjectNode rf = JsonFields.optObject(body, "response_format");
+        if (rf == null) {
+            return;
+        }
+        String type = JsonFields.optString(rf, "type");
+        if (type == null || !RESPONSE_FORMATS.contains(type)) {
+            throw ApiException.badRequest("response_format", "'response_format.type' must be one of " + RESPONSE_FORMATS
+                    + ", got " + (type == null ? "nothing" : "'" + type + "'"));
+        }
+        if (!type.equals("text")) {
+            throw notSupported("response_format", "'response_format' of type '" + type
+                    + "' (structured output) is not supported by this server yet");
+        }
+    }
+
+    private static void tools(ObjectNode body) {
+        JsonNode tools = JsonFields.present(body, "tools");
+        if (tools != null && !tools.isArray()) {
+            throw JsonFields.typeError("tools", "an array of tools", tools);
+        }
+        boolean anyTools = tools != null && !tools.isEmpty();
+        if (anyTools) {
+            throw notSupported("tools", "'tools' (tool calling) is not supported by this server yet");
+        }
+        JsonNode choice = JsonFields.present(body, "tool_choice");
+        if (choice != null && !(choice.isTextual() && (choice.textValue().equals("none") || choice.textValue().equals("auto")))) {
+            throw notSupported("tool_choice", "'tool_choice' other than \"none\" or \"auto\" needs 'tools', "
+                    + "which this server does not support yet");
+        }
+        JsonFields.optBool(body, "parallel_tool_calls", true);
+    }
+
+    private static ApiException notSupported(String field, String message) {
+        return ApiException.badRequest(field, message);
+    }
+}
