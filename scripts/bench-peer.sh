@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gannet against the llama.cpp peer, side by side in one run (docs/benchmarks.md, "Against llama.cpp").
-#  1. One sequence on the TinyLlama-1.1B shape (written by `gannet model synth`) in Q8_0, Q4_0 and F16, 2 threads:
+#  1. One sequence on the TinyLlama-1.1B shape (written by `gannet model synth`) in Q8_0, Q4_0 and F16, and its F16
+#     file quantized to Q4_K_M by the peer's llama-quantize (Q4_K and Q6_K tensors, the common download), 2 threads:
 #     llama-bench pp128 / tg64 against `gannet serve` + `gannet loadtest` at concurrency 1 (128-token prompts,
 #     64 new tokens, prefix caching off, new prompts each round): prompt tokens/s = 128 / TTFT p50, decode
 #     tokens/s = 1000 / ITL p50. Rounds alternate peer and Gannet while both are loaded; the table gives
@@ -9,7 +10,7 @@
 #     both measured by `gannet loadtest` (32-token prompts, 128 new tokens): ITL, TPOT and TTFT p50, alternating
 #     rounds (TPOT, the mean gap of a request, is steadier than ITL where tokens arrive in bursts).
 # Usage: scripts/bench-peer.sh [OUT_DIR]   (default docs/benchmarks/peer; env: GANNET_BENCH_ROUNDS=3,
-# GANNET_BENCH_DTYPES="q8_0 q4_0 f16", GANNET_BENCH_TINY=1, GANNET_BENCH_SERVE_ARGS for extra serve flags).
+# GANNET_BENCH_DTYPES="q8_0 q4_0 f16 q4_k_m", GANNET_BENCH_TINY=1, GANNET_BENCH_SERVE_ARGS for extra serve flags).
 # The machine should be otherwise idle: on a shared one, hold its benchmark lock around the whole script.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,9 +35,21 @@ wait_ready() { # URL
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $rounds rounds" > "$out/run.txt"
-for dtype in ${GANNET_BENCH_DTYPES-q8_0 q4_0 f16}; do
+synth() { # DTYPE: the bench model in that type, written once
+  local model=$models/tinyllama-1.1b-$1.gguf
+  [ -f "$model" ] && return 0
+  if [ "$1" = q4_k_m ]; then # synth writes no K-quants: llama.cpp's own quantizer makes them from the F16 file
+    synth f16
+    "$peer" llama-quantize "$models/tinyllama-1.1b-f16.gguf" "$model" Q4_K_M 2 > /dev/null 2>&1
+  else
+    bin/gannet model synth --shape tinyllama-1.1b --dtype "$1" --vocab "$vocab" --out "$model"
+  fi
+}
+
+dtypes=${GANNET_BENCH_DTYPES-q8_0 q4_0 f16 q4_k_m}
+for dtype in $dtypes; do
   model=$models/tinyllama-1.1b-$dtype.gguf
-  [ -f "$model" ] || bin/gannet model synth --shape tinyllama-1.1b --dtype "$dtype" --vocab "$vocab" --out "$model"
+  synth "$dtype"
   # shellcheck disable=SC2086
   bin/gannet serve --model "$model" --port "$port" --threads 2 --enable-prefix-caching false ${GANNET_BENCH_SERVE_ARGS:-} 2> "$out/serve-$dtype.log" > /dev/null &
   server=$!
@@ -72,7 +85,7 @@ fi
 
 # keep the numbers (results.json), not each round's charts
 find "$out" -mindepth 2 \( -name '*.png' -o -name 'report.html' \) -delete
-python3 - "$out" "$rounds" "${GANNET_BENCH_DTYPES-q8_0 q4_0 f16}" <<'PY' | tee "$out/summary.md"
+python3 - "$out" "$rounds" "$dtypes" <<'PY' | tee "$out/summary.md"
 import json, os, statistics, sys
 out, rounds, dtypes = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 med = statistics.median
