@@ -160,11 +160,13 @@ final class Scheduler {
     /** Feeds a finished step's cost to the model that sizes later steps. */
     void observeStep(SchedulerOutput batch, long nanos) {
         long pairs = 0;
+        boolean prefilled = false;
         for (int i = 0; i < batch.numSeqs(); i++) {
             int n = batch.cuSeqlens()[i + 1] - batch.cuSeqlens()[i];
             pairs += StepCostModel.pairs(batch.contextLens()[i] - n, n);
+            prefilled |= n > 1;
         }
-        cost.observe(batch.numTokens(), pairs, nanos);
+        cost.observe(batch.numTokens(), pairs, nanos, prefilled);
     }
 
     private void admitWaiting(int budget) {

@@ -51,8 +51,12 @@ class StepBudgetTest {
         TimedRunner runner = new TimedRunner(cfg);
         Engine engine = engine(cfg, runner);
         Random rnd = new Random(7);
-        for (int i = 0; i < 4; i++) {
-            engine.submit(Request.of(SchedulerStepTest.prompt(rnd, 5), 120), c);
+        for (int i = 0; i < 4; i++) { // two waves: the model trusts itself after seeing prefills twice
+            engine.submit(Request.of(SchedulerStepTest.prompt(rnd, 5 + 20 * (i / 2)), 120), c);
+            if (i == 1) {
+                engine.step();
+                engine.step();
+            }
         }
         for (int i = 0; i < 2 * StepCostModel.WARM_STEPS; i++) {
             assertTrue(engine.step());
@@ -126,8 +130,10 @@ class StepBudgetTest {
         EngineConfig cfg = config(EngineConfig.STEP_BUDGET_AUTO);
         TimedRunner runner = new TimedRunner(cfg);
         Engine engine = engine(cfg, runner);
-        Collector c = new Collector(2);
+        Collector c = new Collector(3);
         engine.submit(Request.of(SchedulerStepTest.prompt(new Random(1), 5), 3 * StepCostModel.WARM_STEPS), c);
+        engine.step();
+        engine.submit(Request.of(SchedulerStepTest.prompt(new Random(3), 40), 4), c);
         SchedulerStepTest.runUntilIdle(engine, 1000);
         int before = runner.inner.batches.size();
         engine.submit(Request.of(SchedulerStepTest.prompt(new Random(2), 1000), 2), c);

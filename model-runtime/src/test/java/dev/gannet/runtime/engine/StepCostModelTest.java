@@ -18,7 +18,7 @@ class StepCostModelTest {
         for (int i = 0; i < steps; i++) {
             int tokens = 1 + rnd.nextInt(300);
             long pairs = StepCostModel.pairs(rnd.nextInt(2000), tokens);
-            m.observe(tokens, pairs, truth(tokens, pairs));
+            m.observe(tokens, pairs, truth(tokens, pairs), tokens > 8);
         }
         return m;
     }
@@ -38,6 +38,9 @@ class StepCostModelTest {
     void isNotTrustedBeforeItsWarmUpSteps() {
         assertFalse(fitted(new Random(2), StepCostModel.WARM_STEPS - 1).warm());
         assertTrue(fitted(new Random(2), StepCostModel.WARM_STEPS).warm());
+        StepCostModel decodesOnly = new StepCostModel();
+        for (int i = 0; i < 50; i++) decodesOnly.observe(8, 800, 100_000_000L, false);
+        assertFalse(decodesOnly.warm(), "it has never seen what a prompt token costs");
     }
 
     @Test
@@ -45,7 +48,7 @@ class StepCostModelTest {
         StepCostModel m = fitted(new Random(3), 40);
         for (int i = 0; i < 80; i++) {
             int tokens = 1 + (i * 37) % 200;
-            m.observe(tokens, 0, 2 * truth(tokens, 0)); // a neighbour took half the machine
+            m.observe(tokens, 0, 2 * truth(tokens, 0), tokens > 8); // a neighbour took half the machine
         }
         assertEquals(2.0 * truth(50, 0), m.predict(50, 0), truth(50, 0) * 0.05);
     }
@@ -60,6 +63,20 @@ class StepCostModelTest {
         assertTrue(m.predict(4 + n + 1, decodePairs + StepCostModel.pairs(100, n + 1)) > target);
         assertEquals(508, m.maxPrefillTokens(4, decodePairs, 100, Long.MAX_VALUE / 4, 508));
         assertEquals(1, m.maxPrefillTokens(4, decodePairs, 100, 1, 508), "a prompt always advances");
+    }
+
+    @Test
+    void aPoorlyExcitedFitNeverMakesALongChunkLookCheap() {
+        // What serve saw (2 cores, 1.1B Q8_0): a 128-token prompt, 63 decode steps of its one stream, another prompt.
+        StepCostModel m = new StepCostModel();
+        m.observe(128, StepCostModel.pairs(0, 128), 2_144_000_000L, true);
+        for (int i = 0; i < 63; i++) {
+            m.observe(1, 129 + i, 59_000_000L + (i * 7919) % 8_000_000, false);
+        }
+        m.observe(128, StepCostModel.pairs(0, 128), 2_080_000_000L, true);
+        int n = m.maxPrefillTokens(1, 129, 0, 177_000_000L, 511);
+        assertTrue(n <= 16, "a 177 ms step was given " + n + " prefill tokens at ~16 ms each");
+        assertTrue(m.predict(257, 190 + StepCostModel.pairs(0, 256)) > 2 * m.predict(129, 190 + StepCostModel.pairs(0, 128)) * 0.9);
     }
 
     @Test
