@@ -28,12 +28,15 @@ import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 
@@ -50,6 +53,7 @@ import java.util.function.Function;
  * as Triton does.
  */
 public final class KServeService {
+    private static final System.Logger LOG = System.getLogger(KServeService.class.getName());
     private static final ServiceName SERVICE = ServiceName.create("inference.GRPCInferenceService");
     private static final int INLINE_CHARS = 8192;
 
@@ -62,11 +66,14 @@ public final class KServeService {
     private final Duration timeout;
     private final Admission admission;
     private final TokenizeBudget budget;
+    private final long maxMessageBytes;
 
+    /** @param maxMessageBytes the largest request message, the same bound as the HTTP body limit */
     public KServeService(Vertx vertx, ServingBackend backend, String modelName, Inflight inflight,
                          ServerMetrics metrics, ApiKeyAuth auth, Duration timeout, Admission admission,
-                         TokenizeBudget budget) {
+                         TokenizeBudget budget, long maxMessageBytes) {
         this.budget = budget;
+        this.maxMessageBytes = maxMessageBytes;
         this.vertx = vertx;
         this.backend = backend;
         this.modelName = modelName;
@@ -78,35 +85,59 @@ public final class KServeService {
     }
 
     public GrpcServer grpcServer() {
-        GrpcServer server = GrpcServer.server(vertx);
-        unary(server, "ServerLive", ServerLiveRequest.getDefaultInstance(),
+        GrpcServer server = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
+        // health RPCs are open, as /health and /ready are: probes carry no key
+        unary(server, "ServerLive", false, ServerLiveRequest.getDefaultInstance(),
                 (ServerLiveRequest r) -> ServerLiveResponse.newBuilder().setLive(true).build());
-        unary(server, "ServerReady", ServerReadyRequest.getDefaultInstance(),
+        unary(server, "ServerReady", false, ServerReadyRequest.getDefaultInstance(),
                 (ServerReadyRequest r) -> ServerReadyResponse.newBuilder().setReady(serving()).build());
-        unary(server, "ModelReady", ModelReadyRequest.getDefaultInstance(), (ModelReadyRequest r) -> {
+        unary(server, "ModelReady", false, ModelReadyRequest.getDefaultInstance(), (ModelReadyRequest r) -> {
             checkModel(r.getName());
             return ModelReadyResponse.newBuilder().setReady(serving()).build();
         });
-        unary(server, "ServerMetadata", ServerMetadataRequest.getDefaultInstance(),
+        unary(server, "ServerMetadata", true, ServerMetadataRequest.getDefaultInstance(),
                 (ServerMetadataRequest r) -> ServerMetadataResponse.newBuilder().setName("gannet")
                         .setVersion("0.1.0").build());
-        unary(server, "ModelMetadata", ModelMetadataRequest.getDefaultInstance(), this::metadata);
+        unary(server, "ModelMetadata", true, ModelMetadataRequest.getDefaultInstance(), this::metadata);
         server.callHandler(method("ModelInfer", ModelInferRequest.getDefaultInstance()), this::modelInfer);
         server.callHandler(method("ModelStreamInfer", ModelInferRequest.getDefaultInstance()), this::modelStreamInfer);
         return server;
     }
 
     private static <Q, R extends MessageLite> ServiceMethod<Q, R> method(String name, MessageOrBuilder proto) {
-        return ServiceMethod.server(SERVICE, name, GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(proto));
+        return ServiceMethod.server(SERVICE, name, GrpcMessageEncoder.encoder(), lenient(proto));
     }
 
-    private <Q, R extends MessageLite> void unary(GrpcServer server, String name, MessageOrBuilder proto,
+    /**
+     * Protobuf decoding that hands a malformed message on as null instead of failing the stream (Vert.x would reset it,
+     * which the client sees as CANCELLED); the handlers answer null with INVALID_ARGUMENT.
+     */
+    private static <Q> GrpcMessageDecoder<Q> lenient(MessageOrBuilder proto) {
+        GrpcMessageDecoder<Q> strict = GrpcMessageDecoder.decoder(proto);
+        return new GrpcMessageDecoder<>() {
+            @Override
+            public Q decode(GrpcMessage message) {
+                try {
+                    return strict.decode(message);
+                } catch (RuntimeException malformed) {
+                    return null;
+                }
+            }
+
+            @Override
+            public boolean accepts(WireFormat format) {
+                return strict.accepts(format);
+            }
+        };
+    }
+
+    private <Q, R extends MessageLite> void unary(GrpcServer server, String name, boolean needsKey, MessageOrBuilder proto,
                                                   Function<Q, R> body) {
         server.callHandler(KServeService.<Q, R>method(name, proto), call -> {
-            if (!authorized(call)) {
+            if (needsKey && !authorized(call)) {
                 return;
             }
-            call.handler(req -> {
+            OneMessage.read(call, maxMessageBytes, req -> {
                 try {
                     call.response().end(body.apply(req));
                 } catch (GrpcStatusException e) {
@@ -125,8 +156,12 @@ public final class KServeService {
         return false;
     }
 
-    private static void fail(GrpcServerResponse<?, ?> response, GrpcStatusException e) {
-        response.status(e.status).statusMessage(e.getMessage()).end();
+    static void fail(GrpcServerResponse<?, ?> response, GrpcStatusException e) {
+        try {
+            response.status(e.status).statusMessage(e.getMessage()).end();
+        } catch (IllegalStateException alreadyOver) { // the client cancelled, or a response went out already
+            LOG.log(System.Logger.Level.DEBUG, "gRPC status not sent, the call is over: " + e.getMessage());
+        }
     }
 
     private boolean serving() {
@@ -161,15 +196,22 @@ public final class KServeService {
             return;
         }
         Context context = vertx.getOrCreateContext();
-        call.handler(req -> startGeneration(context, req, false, new GrpcGeneration.Sink(resp -> {
-            if (resp.containsParameters("error")) {
-                call.response().status(GrpcStatus.INTERNAL)
-                        .statusMessage(resp.getParametersOrThrow("error").getStringParam()).end();
-            } else {
-                call.response().end(resp);  // a failed future, not a throw, if the client left
+        boolean[] cancelled = {false};
+        call.errorHandler(err -> cancelled[0] = true);
+        OneMessage.read(call, maxMessageBytes, req -> startGeneration(context, req, false, new GrpcGeneration.Sink(resp -> {
+            if (cancelled[0]) {
+                return; // the client left: nothing to answer
             }
-        }, () -> { })).onSuccess(gen -> call.errorHandler(err -> gen.abort()))  // client cancel or reset
-                .onFailure(e -> fail(call.response(), asStatus(e))));
+            if (resp.containsParameters("error")) {
+                fail(call.response(), new GrpcStatusException(GrpcStatus.INTERNAL,
+                        resp.getParametersOrThrow("error").getStringParam()));
+            } else {
+                call.response().end(resp);
+            }
+        }, () -> { })).onSuccess(gen -> call.errorHandler(err -> { // client cancel or reset
+            cancelled[0] = true;
+            gen.abort();
+        })).onFailure(e -> fail(call.response(), asStatus(e))));
     }
 
     private void modelStreamInfer(GrpcServerRequest<ModelInferRequest, ModelStreamInferResponse> call) {
@@ -180,23 +222,37 @@ public final class KServeService {
         StreamState state = new StreamState();
         GrpcServerResponse<ModelInferRequest, ModelStreamInferResponse> out = call.response();
         call.handler(req -> {
+            if (req == null) { // not valid protobuf: the stream's later messages cannot be trusted either
+                state.abortAll();
+                state.gone = true;
+                fail(out, new GrpcStatusException(GrpcStatus.INVALID_ARGUMENT, "a request message is not valid protobuf"));
+                return;
+            }
+            if (state.gone) {
+                return;
+            }
             state.active++;
             GrpcGeneration.Sink sink = new GrpcGeneration.Sink(
-                    resp -> out.write(ModelStreamInferResponse.newBuilder().setInferResponse(resp).build()),
+                    resp -> state.write(out, ModelStreamInferResponse.newBuilder().setInferResponse(resp).build()),
                     () -> state.finishedOne(out));
             startGeneration(context, req, true, sink).onSuccess(state.generations::add).onFailure(e -> {
-                out.write(ModelStreamInferResponse.newBuilder().setErrorMessage(asStatus(e).getMessage())
+                state.write(out, ModelStreamInferResponse.newBuilder().setErrorMessage(asStatus(e).getMessage())
                         .setInferResponse(ModelInferResponse.newBuilder().setModelName(req.getModelName())
                                 .setId(req.getId())).build());
                 state.finishedOne(out);
             });
         });
+        call.invalidMessageHandler(e -> { // a stream that sends garbage is ended: its later messages cannot be trusted
+            state.abortAll();
+            state.gone = true;
+            fail(out, OneMessage.invalid(e, maxMessageBytes));
+        });
         call.endHandler(v -> {
             state.clientDone = true;
             state.endIfIdle(out);
         });
-        call.exceptionHandler(e -> state.abortAll());
-        call.errorHandler(err -> state.abortAll());  // client cancel or reset
+        call.exceptionHandler(e -> state.clientGone(call));
+        call.errorHandler(err -> state.clientGone(call));  // client cancel or reset: routine, logged at debug only
     }
 
     /** Per-stream bookkeeping, confined to the call's context. */
@@ -204,14 +260,35 @@ public final class KServeService {
         final java.util.List<GrpcGeneration> generations = new java.util.ArrayList<>();
         int active;
         boolean clientDone;
+        boolean gone; // cancelled or reset by the client, or ended by us: write nothing more
 
         void finishedOne(GrpcServerResponse<?, ?> out) {
             active--;
             endIfIdle(out);
         }
 
+        /** Writes unless the stream is gone: writing to a cancelled stream throws, which Vert.x logs as SEVERE. */
+        <T> void write(GrpcServerResponse<?, T> out, T message) {
+            if (gone) {
+                return;
+            }
+            try {
+                out.write(message);
+            } catch (IllegalStateException over) {
+                gone = true;
+                abortAll();
+            }
+        }
+
+        void clientGone(GrpcServerRequest<?, ?> call) {
+            LOG.log(System.Logger.Level.DEBUG, "ModelStreamInfer cancelled by the client; aborting its generations");
+            gone = true;
+            abortAll();
+        }
+
         void endIfIdle(GrpcServerResponse<?, ?> out) {
-            if (clientDone && active == 0) {
+            if (clientDone && active == 0 && !gone) {
+                gone = true;
                 out.end();
             }
         }

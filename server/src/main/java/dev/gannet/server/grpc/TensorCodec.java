@@ -36,10 +36,32 @@ final class TensorCodec {
         List<Tensor> out = new ArrayList<>(req.getInputsCount());
         for (int i = 0; i < req.getInputsCount(); i++) {
             ModelInferRequest.InferInputTensor in = req.getInputs(i);
-            out.add(raw ? fromRaw(in.getName(), in.getDatatype(), req.getRawInputContents(i))
-                    : fromContents(in.getName(), in.getDatatype(), in.getContents()));
+            Tensor t = raw ? fromRaw(in.getName(), in.getDatatype(), req.getRawInputContents(i))
+                    : fromContents(in.getName(), in.getDatatype(), in.getContents());
+            checkShape(in, t.size());
+            out.add(t);
         }
         return out;
+    }
+
+    /** The declared shape must describe the data sent: no negative or absurd dimension, product = element count. */
+    private static void checkShape(ModelInferRequest.InferInputTensor in, int elements) {
+        long product = 1;
+        for (long d : in.getShapeList()) {
+            if (d < 0) {
+                throw new InvalidInputException("input '" + in.getName() + "': negative dimension " + d + " in shape "
+                        + in.getShapeList());
+            }
+            try {
+                product = Math.multiplyExact(product, d);
+            } catch (ArithmeticException e) {
+                throw new InvalidInputException("input '" + in.getName() + "': shape " + in.getShapeList() + " overflows");
+            }
+        }
+        if (in.getShapeCount() > 0 && product != elements) {
+            throw new InvalidInputException("input '" + in.getName() + "': shape " + in.getShapeList() + " holds " + product
+                    + " elements but " + elements + " were sent");
+        }
     }
 
     private static Tensor fromContents(String name, String type, InferTensorContents c) {

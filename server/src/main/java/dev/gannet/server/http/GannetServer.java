@@ -89,6 +89,18 @@ public final class GannetServer {
         this.tokenizeBudget = new TokenizeBudget(2 * options.maxBodyBytes());
     }
 
+    /**
+     * vertx-micrometer-metrics 5.0.7 registers its per-connection gauges again for every new connection, which
+     * Micrometer 1.16 reports once as a warning ("This Gauge has been already registered"); the registration is
+     * ignored and the figures are right, so that logger only speaks up for errors. Held here: JUL keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger DOUBLE_REGISTRATION =
+            java.util.logging.Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
+
+    static {
+        DOUBLE_REGISTRATION.setLevel(java.util.logging.Level.SEVERE);
+    }
+
     private static Vertx vertxWithMetrics(ServerMetrics metrics) {
         return Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
@@ -105,7 +117,7 @@ public final class GannetServer {
         ApiKeyAuth auth = new ApiKeyAuth(options.apiKeys());
         Router router = router(auth, override);
         KServeService grpc = new KServeService(vertx, backend, options.servedModelName(), inflight, metrics, auth,
-                options.requestTimeout(), options.admission(), tokenizeBudget);
+                options.requestTimeout(), options.admission(), tokenizeBudget, options.maxBodyBytes());
         var grpcServer = grpc.grpcServer();
         HttpServerOptions httpOptions = new HttpServerOptions()
                 .setHost(options.host())

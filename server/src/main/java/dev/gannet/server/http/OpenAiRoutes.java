@@ -239,6 +239,11 @@ final class OpenAiRoutes {
         }
     }
 
+    /** Strict JSON: a key given twice or anything after the object is a 400, not silently the last value or ignored. */
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = OpenAiJson.MAPPER.reader()
+            .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     static ObjectNode jsonBody(RoutingContext ctx) {
         String text = ctx.body() == null ? null : ctx.body().asString();
         if (text == null || text.isBlank()) {
@@ -246,7 +251,7 @@ final class OpenAiRoutes {
         }
         JsonNode node;
         try {
-            node = OpenAiJson.MAPPER.readTree(text);
+            node = STRICT.readTree(text);
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest(null, "invalid JSON body: " + e.getOriginalMessage());
         }

@@ -242,8 +242,27 @@ class KServeGrpcTest {
         assertEquals(6, got.size());  // s1: 3 chunks + final, s2: error, s3: whole text
     }
 
+    /** Before: every client cancel of ModelStreamInfer logged a SEVERE stack trace. */
     @Test
     void cancelledStreamAbortsItsSequence() throws Exception {
+        List<java.util.logging.LogRecord> severe = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) severe.add(r); }
+            @Override public void flush() { }
+            @Override public void close() { }
+        };
+        java.util.logging.Logger.getLogger("").addHandler(capture);
+        try {
+            cancelOnce();
+        } finally {
+            java.util.logging.Logger.getLogger("").removeHandler(capture);
+        }
+        assertTrue(severe.stream().noneMatch(r -> String.valueOf(r.getLoggerName()).startsWith("io.vertx")
+                || String.valueOf(r.getLoggerName()).startsWith("dev.gannet")),
+                () -> "logged: " + severe.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()).toList());
+    }
+
+    private void cancelOnce() throws Exception {
         FakeBackend backend = new FakeBackend(4096).tokenDelayMillis(20);
         try (ServerHarness slow = new ServerHarness(backend, ServerOptions.defaults("fake"))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", slow.port).usePlaintext().build();
@@ -278,17 +297,80 @@ class KServeGrpcTest {
                 ServerOptions.defaults("fake").withApiKeys(List.of("k1")))) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", keyed.port).usePlaintext().build();
             try {
+                // health RPCs are open, as /health and /ready are; everything else needs the key
+                assertTrue(ClientCalls.blockingUnaryCall(ch, LIVE, CallOptions.DEFAULT, ServerLiveRequest.getDefaultInstance()).getLive());
+                assertTrue(ClientCalls.blockingUnaryCall(ch, READY, CallOptions.DEFAULT, ServerReadyRequest.getDefaultInstance()).getReady());
                 StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
-                        ch, LIVE, CallOptions.DEFAULT, ServerLiveRequest.getDefaultInstance()));
+                        ch, METADATA, CallOptions.DEFAULT, ModelMetadataRequest.newBuilder().setName("fake").build()));
+                assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+                e = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(ch, INFER, CallOptions.DEFAULT,
+                        infer("fake", bytesInput("text_input", "hi"))));
                 assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
                 Metadata md = new Metadata();
                 md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer k1");
                 var authed = io.grpc.ClientInterceptors.intercept(ch, MetadataUtils.newAttachHeadersInterceptor(md));
-                assertTrue(ClientCalls.blockingUnaryCall(authed, LIVE, CallOptions.DEFAULT,
-                        ServerLiveRequest.getDefaultInstance()).getLive());
+                assertEquals("fake", ClientCalls.blockingUnaryCall(authed, METADATA, CallOptions.DEFAULT,
+                        ModelMetadataRequest.newBuilder().setName("fake").build()).getName());
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** A raw unary call: {@code messages} request messages (0, 1 or 2) of any bytes, then half-close. */
+    private static Status rawUnary(String methodName, List<byte[]> messages) throws Exception {
+        MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
+            @Override public java.io.InputStream stream(byte[] v) { return new java.io.ByteArrayInputStream(v); }
+            @Override public byte[] parse(java.io.InputStream in) {
+                try { return in.readAllBytes(); } catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+            }
+        };
+        MethodDescriptor<byte[], byte[]> m = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(SERVICE + methodName)
+                .setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
+        io.grpc.ClientCall<byte[], byte[]> call = channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS));
+        CompletableFuture<Status> done = new CompletableFuture<>();
+        call.start(new io.grpc.ClientCall.Listener<>() {
+            @Override public void onClose(Status status, Metadata trailers) { done.complete(status); }
+        }, new Metadata());
+        call.request(2);
+        for (byte[] msg : messages) call.sendMessage(msg);
+        call.halfClose();
+        return done.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Before: no message hung to the deadline; garbage came back CANCELLED; 256 KB was an empty RESOURCE_EXHAUSTED. */
+    @Test
+    void unaryCallsTakeExactlyOneWellFormedMessageWithinTheBodyLimit() throws Exception {
+        long t0 = System.nanoTime();
+        Status none = rawUnary("ModelInfer", List.of());
+        assertEquals(Status.Code.INVALID_ARGUMENT, none.getCode(), none.toString());
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "answered, not left to the deadline");
+        byte[] ok = infer("fake", bytesInput("text_input", "hi"), intInput("max_tokens", 2)).toByteArray();
+        Status two = rawUnary("ModelInfer", List.of(ok, ok));
+        assertEquals(Status.Code.INVALID_ARGUMENT, two.getCode(), two.toString());
+        assertEquals(Status.Code.INVALID_ARGUMENT, rawUnary("ServerLive", List.of()).getCode());
+        Status garbage = rawUnary("ModelInfer", List.of(new byte[] {(byte) 0xff, (byte) 0xff, 0x7f, 0x01, 0x02}));
+        assertEquals(Status.Code.INVALID_ARGUMENT, garbage.getCode(), garbage.toString());
+        assertEquals(Status.Code.OK, rawUnary("ModelInfer", List.of(ok)).getCode());
+        // 1 MB is fine (HTTP takes 4 MiB too), more than the body limit is refused with the limit named
+        byte[] mb = infer("fake", bytesInput("text_input", "x".repeat(1 << 20)), intInput("max_tokens", 1)).toByteArray();
+        Status big = rawUnary("ModelInfer", List.of(mb));
+        assertTrue(big.getCode() == Status.Code.OK || big.getCode() == Status.Code.INVALID_ARGUMENT, big.toString());
+        assertTrue(big.getDescription() == null || !big.getDescription().contains("RESOURCE"), big.toString());
+        byte[] huge = infer("fake", bytesInput("text_input", "x".repeat(5 << 20))).toByteArray();
+        Status over = rawUnary("ModelInfer", List.of(huge));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, over.getCode(), over.toString());
+        assertTrue(over.getDescription().contains(Long.toString(ServerOptions.DEFAULT_MAX_BODY_BYTES)), over.toString());
+    }
+
+    @Test
+    void shapesMustDescribeTheData() {
+        ModelInferRequest.InferInputTensor liar = ModelInferRequest.InferInputTensor.newBuilder().setName("text_input")
+                .setDatatype("BYTES").addShape(1_000_000_000L).addShape(1_000_000_000L)
+                .setContents(InferTensorContents.newBuilder().addBytesContents(ByteString.copyFromUtf8("hi"))).build();
+        assertStatus(Status.Code.INVALID_ARGUMENT, infer("fake", liar));
+        ModelInferRequest.InferInputTensor negative = liar.toBuilder().clearShape().addShape(-1).build();
+        assertStatus(Status.Code.INVALID_ARGUMENT, infer("fake", negative));
     }
 }

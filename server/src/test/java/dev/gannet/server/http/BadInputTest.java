@@ -165,7 +165,9 @@ class BadInputTest {
 
     @Test
     void invalidJsonAndNonObjectBodies() throws Exception {
-        for (String body : new String[] {"{\"prompt\":", "[1,2]", "", "nonsense"}) {
+        // trailing data and a duplicate key used to be accepted (the last value won)
+        for (String body : new String[] {"{\"prompt\":", "[1,2]", "", "nonsense", "{\"prompt\":\"x\"} trailing",
+                "{\"prompt\":\"x\"}{}", "{\"prompt\":\"x\",\"prompt\":\"y\"}", "{\"prompt\":\"x\",\"max_tokens\":1,\"max_tokens\":99}"}) {
             HttpResponse<String> r = h.post("/v1/completions", body);
             assertEquals(400, r.statusCode(), body);
             JsonNode err = json(r.body()).get("error");

@@ -50,6 +50,9 @@ class LifecycleTest {
             assertTrue(metrics.contains("gannet:request_success_total{finished_reason=\"abort\",model_name=\"fake\"} 1.0"),
                     metrics);
             waitFor(() -> h.logLines.stream().anyMatch(l -> l.contains("client closed")));
+            // before: logged with completion_tokens=0, as if the client had got nothing
+            String line = h.logLines.stream().filter(l -> l.contains("client closed")).findFirst().orElseThrow();
+            assertFalse(line.contains("completion_tokens=0 "), line);
         }
     }
 

@@ -210,4 +210,21 @@ class RealModelServerTest {
             assertEquals(200, ok.statusCode(), ok.body());
         }
     }
+
+    /** Before: a request for more tokens than the KV cache holds came back cut short with finish_reason length. */
+    @Test
+    void aRequestTheKvCacheCanNeverHoldIsA400() throws Exception {
+        // stories260K stores 1,280 bytes of KV per token: 100 kB hold 4 blocks of 16, 3 usable (block 0 is the null block)
+        try (Served s = Served.start(models().resolve("stories260K.gguf"), "m", null,
+                new ServingOptions(1, 100_000, 16, 64, 4, 0, true));
+             HttpClient http = HttpClient.newHttpClient()) {
+            assertEquals(48, s.backend().modelInfo().contextLength(), "the context is capped at what the KV cache holds");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Once upon a time\",\"max_tokens\":100}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, r.statusCode(), r.body());
+            assertEquals("max_tokens", ServerHarness.json(r.body()).get("error").get("param").asText());
+        }
+    }
 }
