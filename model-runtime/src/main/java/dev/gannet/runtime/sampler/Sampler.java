@@ -9,9 +9,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * tokens for the penalties, kept incrementally. Scratch arrays come from a {@link SamplerWorkspace},
  * so {@link #sample} allocates nothing. Confined to the engine thread.
  *
- * <p>Order of processing: repetition penalty (prompt + generated tokens), presence/frequency penalty
- * (generated), logit bias, min_tokens bans; then greedy argmax, or temperature, top-k (quickselect),
- * min-p (relative to the most likely token), top-p (on what is left, renormalised), and a draw.
+ * <p>Order of processing: the structured-output mask (tokens it does not allow, and ids beyond it, become
+ * -inf), repetition penalty (prompt + generated tokens), presence/frequency penalty (generated), logit bias,
+ * min_tokens bans; then greedy argmax, or temperature, top-k (quickselect), min-p (relative to the most
+ * likely token), top-p (on what is left, renormalised), and a draw. Logprobs are taken right after the mask,
+ * as vLLM takes them after its grammar bitmask: the model's distribution renormalised over the allowed tokens.
  */
 public final class Sampler {
     private final SamplingParams params;
@@ -82,18 +84,29 @@ public final class Sampler {
      * generated. The row is used as scratch: penalties and bias are applied to it in place.
      */
     public int sample(float[] logits, int offset, int vocabSize) {
+        return sample(logits, offset, vocabSize, null);
+    }
+
+    /**
+     * As {@link #sample(float[], int, int)}, drawing only among the tokens whose bit is set in {@code allowed}
+     * (bit {@code id} of word {@code id >>> 6}; ids beyond its words are not allowed), or among all when it is null.
+     * If {@code min_tokens} would ban every allowed token (a constraint that can only end), the ban is lifted: the
+     * constraint wins. The mask is only read.
+     */
+    public int sample(float[] logits, int offset, int vocabSize, long[] allowed) {
         if (vocabSize != this.vocabSize) {
             throw new IllegalArgumentException("logits row of " + vocabSize + " values, sampler vocabulary is " + this.vocabSize);
         }
+        if (allowed != null) applyMask(logits, offset, allowed);
         if (wantLogprobs) System.arraycopy(logits, offset, ws.raw, 0, vocabSize);
         if (penalties) applyPenalties(logits, offset);
         for (int i = 0; i < biasIds.length; i++) logits[offset + biasIds[i]] += biasValues[i];
-        if (generated < params.minTokens()) {
+        if (generated < params.minTokens() && (allowed == null || allowsBeyond(allowed, minTokenBans))) {
             for (int id : minTokenBans) {
                 if (id < vocabSize) logits[offset + id] = Float.NEGATIVE_INFINITY;
             }
         }
-        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset);
+        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset, allowed != null);
         if (wantLogprobs) fillLogprobs(token);
         if (penalties) counts.addGenerated(token);
         generated++;
@@ -114,6 +127,39 @@ public final class Sampler {
         return 0; // only NaN
     }
 
+    /** Sets every logit whose bit is clear (and every id beyond the mask's words) to -inf. */
+    private void applyMask(float[] logits, int offset, long[] allowed) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        for (int w = 0; w < words; w++) {
+            long bits = allowed[w];
+            if (bits == -1L) continue;
+            int base = w << 6;
+            int end = Math.min(base + 64, vocabSize);
+            if (bits == 0) {
+                java.util.Arrays.fill(logits, offset + base, offset + end, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            for (int i = base; i < end; i++) {
+                if ((bits & (1L << i)) == 0) logits[offset + i] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        if (words << 6 < vocabSize) java.util.Arrays.fill(logits, offset + (words << 6), offset + vocabSize, Float.NEGATIVE_INFINITY);
+    }
+
+    /** Whether the mask allows a token outside {@code banned}. */
+    private boolean allowsBeyond(long[] allowed, int[] banned) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        long count = 0;
+        for (int w = 0; w < words; w++) count += Long.bitCount(allowed[w]);
+        for (int i = 0; i < banned.length; i++) {
+            int id = banned[i];
+            boolean seenBefore = false;
+            for (int j = 0; j < i; j++) seenBefore |= banned[j] == id;
+            if (!seenBefore && id < words << 6 && (allowed[id >>> 6] & (1L << id)) != 0) count--;
+        }
+        return count > 0;
+    }
+
     private void applyPenalties(float[] logits, int offset) {
         float rep = params.repetitionPenalty();
         float presence = params.presencePenalty();
@@ -129,7 +175,7 @@ public final class Sampler {
         }
     }
 
-    private int sampleRandom(float[] logits, int offset) {
+    private int sampleRandom(float[] logits, int offset, boolean masked) {
         float invT = 1f / params.temperature();
         float max = VectorMath.max(logits, offset, vocabSize);
         if (!(max > Float.NEGATIVE_INFINITY)) return 0; // everything banned: nothing better to do
@@ -150,9 +196,16 @@ public final class Sampler {
             return draw(val, idx, n, total);
         }
         double total = VectorMath.expShifted(logits, offset, val, vocabSize, max, invT); // max weight is 1
-        if (minP == 0 && !topP) return draw(val, null, vocabSize, total);
-        int n = compact(val, idx, vocabSize, minP, false);
-        if (minP > 0) total = sum(val, n);
+        if (minP == 0 && !topP && !masked) return draw(val, null, vocabSize, total);
+        int n;
+        if (masked) {
+            // exp of -inf is a tiny positive weight (ExactExp clamps), so masked tokens are dropped by their logit
+            n = compactFinite(val, idx, logits, offset, vocabSize, minP);
+            total = sum(val, n);
+        } else {
+            n = compact(val, idx, vocabSize, minP, false);
+            if (minP > 0) total = sum(val, n);
+        }
         if (topP) {
             // Tokens below (1 - p) * total / n together weigh under (1 - p) * total, and they are the
             // worst ones, so none can be in the nucleus: dropping them first is exact and, for the
@@ -172,6 +225,19 @@ public final class Sampler {
             if (w >= min && w > 0) {
                 val[m] = w;
                 idx[m++] = compacted ? idx[i] : i;
+            }
+        }
+        return m;
+    }
+
+    /** As {@link #compact} over the whole row, also dropping tokens whose logit is -inf. */
+    private static int compactFinite(float[] val, int[] idx, float[] logits, int offset, int n, float min) {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            float w = val[i];
+            if (w >= min && w > 0 && logits[offset + i] != Float.NEGATIVE_INFINITY) {
+                val[m] = w;
+                idx[m++] = i;
             }
         }
         return m;
@@ -210,7 +276,7 @@ public final class Sampler {
         int have = 0;
         for (int i = 0; i < vocabSize && want > 0; i++) {
             float v = raw[i];
-            if (have == want && !(v > lps[have - 1])) continue;
+            if (v == Float.NEGATIVE_INFINITY || (have == want && !(v > lps[have - 1]))) continue; // masked: not an alternative
             int j = have < want ? have++ : have - 1;
             while (j > 0 && v > lps[j - 1]) { lps[j] = lps[j - 1]; ids[j] = ids[j - 1]; j--; }
             lps[j] = v;
