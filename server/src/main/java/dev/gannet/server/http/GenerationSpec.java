@@ -21,8 +21,15 @@ import java.util.List;
  * @param maxTokensParam      the JSON field that set the limit ("max_tokens" or "max_completion_tokens")
  * @param priority            vLLM's {@code priority}: lower is scheduled first
  * @param cacheKey            prefix-cache namespace from vLLM's {@code cache_salt}; 0 = shared
+ * @param tools               chat: the offered tools and how calls are parsed or constrained; null without tools
  */
 record GenerationSpec(boolean chat, List<Object> prompts, ChatInputs chatInputs, int n,
                       boolean stream, boolean includeUsage, boolean echo, SamplingParams sampling,
-                      String maxTokensParam, int priority, long cacheKey) {
+                      String maxTokensParam, int priority, long cacheKey, ToolCalling tools) {
+
+    /** The same request with its tool-call format resolved from the chat template (or the server's option). */
+    GenerationSpec withTools(ToolCalling resolved) {
+        return new GenerationSpec(chat, prompts, chatInputs, n, stream, includeUsage, echo, sampling, maxTokensParam,
+                priority, cacheKey, resolved);
+    }
 }

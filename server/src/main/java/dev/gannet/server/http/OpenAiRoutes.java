@@ -49,8 +49,9 @@ final class OpenAiRoutes {
         ModelInfo info = requireServing();
         ObjectNode body = jsonBody(ctx);
         checkModel(body);
-        GenerationSpec spec = chat ? RequestParser.chat(body, info, options.admission())
+        GenerationSpec parsed = chat ? RequestParser.chat(body, info, options.admission())
                 : RequestParser.completion(body, info, options.admission());
+        GenerationSpec spec = withToolFormat(parsed, info);
         String id = (chat ? "chatcmpl-" : "cmpl-") + randomId();
         ctx.put(RequestLog.REQUEST_ID, id);
         long start = RequestLog.startNanos(ctx);
@@ -65,6 +66,19 @@ final class OpenAiRoutes {
                 ctx.fail(e);
             }
         }).onFailure(ctx::fail);
+    }
+
+    /** Tool calling: the format calls are parsed in, from the server's option or the chat template. */
+    private GenerationSpec withToolFormat(GenerationSpec spec, ModelInfo info) {
+        ToolCalling tools = spec.tools();
+        if (tools == null || !tools.parses()) {
+            return spec;
+        }
+        if (tools.constrained()) {
+            throw ApiException.badRequest("tool_choice", "'tool_choice' \"required\" or a named function needs "
+                    + "constrained decoding, which this server cannot attach to a request yet; use \"auto\"");
+        }
+        return spec.withTools(tools.withFormat(preparer.toolCallFormat(options.toolCallParser(), info)));
     }
 
     /**
