@@ -59,7 +59,9 @@ final class GbnfParser {
     }
 
     private ConstraintException error(String msg) {
-        return new ConstraintException("grammar line " + line + ": " + msg, null);
+        int at = Math.min(pos, src.length());
+        int column = at - src.lastIndexOf('\n', at - 1); // 1-based
+        return new ConstraintException("grammar line " + line + ", column " + column + ": " + msg, null);
     }
 
     private boolean more() {

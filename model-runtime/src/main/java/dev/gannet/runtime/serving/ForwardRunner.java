@@ -1,6 +1,5 @@
 package dev.gannet.runtime.serving;
 
-import dev.gannet.runtime.constraint.ConstraintMatcher;
 import dev.gannet.runtime.engine.ModelRunner;
 import dev.gannet.runtime.engine.SchedulerOutput;
 import dev.gannet.runtime.engine.StepResult;
@@ -17,8 +16,9 @@ import java.util.Map;
  * The engine's {@link ModelRunner} over the real forward pass: turns a scheduled step into a
  * {@link ForwardBatch}, runs it, and samples one token per logits row with that request's own
  * {@link Sampler} (created on its first sampled step, dropped on {@link #release}). A row with a
- * structured-output constraint is sampled under the mask of the tokens its matcher allows, filled into
- * scratch that lives as long as the runner (no allocation per token). Engine thread only.
+ * structured-output constraint is sampled under the mask of the tokens its matcher allows, which a
+ * {@link MaskFiller} fills on its own thread while the forward pass runs (into masks reused from step to
+ * step: no allocation per token). Engine thread only, but for that hand-over.
  */
 final class ForwardRunner implements ModelRunner {
     private final BatchForward forward;
@@ -26,8 +26,7 @@ final class ForwardRunner implements ModelRunner {
     private final int[] eosIds;
     private final SamplerWorkspace workspace;
     private final Map<Long, Sampler> samplers = new HashMap<>();
-    private long[][] masks = new long[0][]; // (sampled rows)(mask words) allowed-token bits of this step's rows
-    private int maskWords = -1;
+    private MaskFiller maskFiller; // started with the first constrained step
 
     ForwardRunner(BatchForward forward, int[] eosIds) {
         this.forward = forward;
@@ -47,15 +46,24 @@ final class ForwardRunner implements ModelRunner {
                 samplerFor(o.requestIds()[row], o.samplingParams()[row]).addPromptTokens(newPrompts[row], 0, newPrompts[row].length);
             }
         }
-        float[] logits = forward.forward(batch);
+        boolean constrained = o.constraints() != null;
+        if (constrained) {
+            if (maskFiller == null) maskFiller = new MaskFiller();
+            maskFiller.start(o); // the masks fill while the forward pass runs
+        }
+        float[] logits;
+        try {
+            logits = forward.forward(batch);
+        } finally {
+            if (constrained) maskFiller.await();
+        }
         int[] rows = o.logitRows();
-        if (o.constraints() != null) fillMasks(o, rows);
         int[] out = new int[rows.length];
         TokenLogprobs.Snapshot[] logprobs = null;
         for (int j = 0; j < rows.length; j++) {
             long id = o.requestIds()[rows[j]];
             Sampler s = samplerFor(id, o.samplingParams()[rows[j]]);
-            long[] mask = o.constraint(rows[j]) == null ? null : masks[j];
+            long[] mask = o.constraint(rows[j]) == null ? null : maskFiller.mask(j);
             out[j] = s.sample(logits, j * vocab, vocab, mask);
             if (s.logprobs() != null) {
                 if (logprobs == null) logprobs = new TokenLogprobs.Snapshot[rows.length];
@@ -65,20 +73,9 @@ final class ForwardRunner implements ModelRunner {
         return new StepResult(out, logprobs);
     }
 
-    /** The allowed-token mask of each constrained sampled row, into {@code masks[j]}. */
-    private void fillMasks(SchedulerOutput o, int[] rows) {
-        if (masks.length < rows.length) {
-            long[][] grown = new long[Math.max(rows.length, 2 * masks.length)][];
-            System.arraycopy(masks, 0, grown, 0, masks.length);
-            masks = grown;
-        }
-        for (int j = 0; j < rows.length; j++) {
-            ConstraintMatcher m = o.constraint(rows[j]);
-            if (m == null) continue;
-            if (maskWords < 0) maskWords = m.constraint().vocabulary().maskWords();
-            if (masks[j] == null) masks[j] = new long[maskWords];
-            m.fillMask(masks[j]);
-        }
+    /** Stops the mask thread, if one was started. */
+    void close() {
+        if (maskFiller != null) maskFiller.close();
     }
 
     @Override

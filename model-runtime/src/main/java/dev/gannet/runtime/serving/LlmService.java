@@ -240,6 +240,7 @@ public final class LlmService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        runner.close(); // after the engine thread, its only caller, has stopped
         stack.close();
     }
 }

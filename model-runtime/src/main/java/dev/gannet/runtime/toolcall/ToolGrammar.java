@@ -29,7 +29,7 @@ public final class ToolGrammar {
         String argsKey = format == ToolCallFormat.LLAMA3_JSON ? "parameters" : "arguments";
         for (int i = 0; i < tools.size(); i++) {
             FunctionTool t = tools.get(i);
-            String rule = "args" + i;
+            String rule = "args-" + t.name(); // a schema error then points at /schemas/args-<function>/...
             schemas.put(rule, t.parametersSchema());
             if (i > 0) call.append("\n    | ");
             call.append(literal("{\"name\": \"" + t.name() + "\", \"" + argsKey + "\": ")).append(' ').append(rule)

@@ -138,7 +138,7 @@ class ToolGrammarTest {
         FunctionTool bad = new FunctionTool("f", "{\"type\": \"object\", \"properties\": {\"a\": {\"oneOf\": []}}}");
         ConstraintException e = assertThrows(ConstraintException.class,
                 () -> compile(ToolCallFormat.HERMES, List.of(bad), false));
-        assertTrue(e.getMessage().contains("/schemas/args0"), e.getMessage());
+        assertTrue(e.getMessage().contains("/schemas/args-f/properties/a"), e.getMessage());
     }
 
     @Test

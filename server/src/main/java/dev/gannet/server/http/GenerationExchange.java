@@ -124,7 +124,8 @@ final class GenerationExchange implements Inflight.Abortable {
             for (Choice c : choices) {
                 int i = c.index % spec.n();
                 SamplingParams params = base.seed() == null || i == 0 ? base : base.withSeed(base.seed() + i);
-                c.handle = backend.submit(new Request(c.prompt.ids(), params, spec.priority(), spec.cacheKey()), c);
+                c.handle = backend.submit(new Request(c.prompt.ids(), params, spec.priority(), spec.cacheKey(),
+                        spec.constraint()), c);
             }
         } catch (RuntimeException e) {
             discardSubmitted();

@@ -8,6 +8,7 @@ import dev.gannet.runtime.template.ChatInputException;
 import dev.gannet.runtime.template.ChatInputs;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.common.Admission;
+import dev.gannet.server.common.StructuredOutput;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -74,8 +75,9 @@ final class RequestParser {
         } catch (ParameterException e) {
             throw renamed(e, "max_tokens", maxTokensParam, chat ? "top_logprobs" : "logprobs");
         }
+        StructuredOutput structured = StructuredOutput.read(body::get);
         return new GenerationSpec(chat, prompts, chatInputs, n, stream, includeUsage, echo, params, maxTokensParam,
-                priority, salt == null ? 0 : cacheKey(salt), tools);
+                priority, salt == null ? 0 : cacheKey(salt), structured, null, tools);
     }
 
     /**

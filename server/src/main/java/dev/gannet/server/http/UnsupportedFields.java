@@ -8,15 +8,14 @@ import java.util.List;
 /**
  * Request fields that OpenAI or vLLM define and Gannet does not honour yet. Each is a 400 naming the field, never
  * silently ignored: a client that asks for JSON or prompt logprobs must not get plain output as if it had
- * them. A value that asks for nothing (an empty {@code tools} list, {@code tool_choice: "none"},
- * {@code response_format: {"type": "text"}}) is accepted. Unknown fields are ignored, as vLLM does.
+ * them. A value that asks for nothing (an empty {@code tools} list, {@code tool_choice: "none"}) is accepted.
+ * Unknown fields are ignored, as vLLM does. Structured output ({@code response_format}, {@code structured_outputs},
+ * {@code guided_*}) is read by {@code common.StructuredOutput}, chat tools by {@link ToolCalling}.
  */
 final class UnsupportedFields {
-    private static final List<String> RESPONSE_FORMATS = List.of("text", "json_object", "json_schema");
     /** Fields whose mere presence asks for something not built yet. */
-    private static final List<String> NOT_BUILT = List.of("functions", "function_call", "structured_outputs", "guided_json",
-            "guided_regex", "guided_choice", "guided_grammar", "guided_decoding_backend", "guided_whitespace_pattern",
-            "prompt_logprobs", "prediction", "audio", "truncate_prompt_tokens", "chat_template", "use_beam_search");
+    private static final List<String> NOT_BUILT = List.of("functions", "function_call", "prompt_logprobs", "prediction",
+            "audio", "truncate_prompt_tokens", "chat_template", "use_beam_search");
 
     private UnsupportedFields() {
     }
@@ -27,7 +26,6 @@ final class UnsupportedFields {
                 throw notSupported(field, "'" + field + "' is not supported by this server yet");
             }
         }
-        responseFormat(body);
         tools(body, chat);
         JsonNode modalities = JsonFields.present(body, "modalities");
         if (modalities != null && !(modalities.isArray() && modalities.size() == 1 && "text".equals(modalities.get(0).asText()))) {
@@ -59,22 +57,6 @@ final class UnsupportedFields {
 
     private static boolean asksNothing(JsonNode v) {
         return (v.isBoolean() && !v.booleanValue()) || ((v.isArray() || v.isObject()) && v.isEmpty());
-    }
-
-    private static void responseFormat(ObjectNode body) {
-        ObjectNode rf = JsonFields.optObject(body, "response_format");
-        if (rf == null) {
-            return;
-        }
-        String type = JsonFields.optString(rf, "type");
-        if (type == null || !RESPONSE_FORMATS.contains(type)) {
-            throw ApiException.badRequest("response_format", "'response_format.type' must be one of " + RESPONSE_FORMATS
-                    + ", got " + (type == null ? "nothing" : "'" + type + "'"));
-        }
-        if (!type.equals("text")) {
-            throw notSupported("response_format", "'response_format' of type '" + type
-                    + "' (structured output) is not supported by this server yet");
-        }
     }
 
     /** Chat reads tools itself ({@link ToolCalling#read}); text completions have none. */

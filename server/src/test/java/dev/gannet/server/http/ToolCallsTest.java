@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ToolCallsTest {
     static ServerHarness h;
     static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
-            + "\"description\":\"Weather now\",\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+            + "\"description\":\"Weather now\",\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"maxLength\":8}},"
             + "\"required\":[\"city\"]}}},{\"type\":\"function\",\"function\":{\"name\":\"now\"}}]";
     static final String ASK = "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}]";
     static final String CALL = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
@@ -162,6 +162,65 @@ class ToolCallsTest {
         JsonNode choice = json(r.body()).get("choices").get(0);
         assertEquals("It is sunny.", choice.get("message").get("content").asText());
         assertEquals("stop", choice.get("finish_reason").asText());
+    }
+
+    /** The fake engine writes what the constraint allows (closing characters first): the output is always a call. */
+    @Test
+    void requiredAndNamedChoicesAreConstrainedToCalls() throws Exception {
+        for (String choice : new String[] {"\"required\"", "{\"type\":\"function\",\"function\":{\"name\":\"now\"}}"}) {
+            for (boolean stream : new boolean[] {false, true}) {
+                HttpResponse<String> r = h.post("/v1/chat/completions", "{" + ASK + "," + TOOLS + ",\"tool_choice\":"
+                        + choice + ",\"stream\":" + stream + ",\"max_tokens\":200}");
+                assertEquals(200, r.statusCode(), r.body());
+                String name;
+                String args;
+                String finish;
+                if (stream) {
+                    StringBuilder a = new StringBuilder();
+                    String n = null;
+                    String f = null;
+                    for (JsonNode e : sseEvents(r.body())) {
+                        JsonNode c = e.get("choices").get(0);
+                        assertFalse(c.get("delta").has("content") && !c.get("delta").get("content").asText().isEmpty(), r.body());
+                        JsonNode tc = c.get("delta").path("tool_calls").path(0);
+                        if (tc.has("id")) n = tc.get("function").get("name").asText();
+                        if (tc.has("function")) a.append(tc.get("function").get("arguments").asText());
+                        if (!c.get("finish_reason").isNull()) f = c.get("finish_reason").asText();
+                    }
+                    name = n;
+                    args = a.toString();
+                    finish = f;
+                } else {
+                    JsonNode c = json(r.body()).get("choices").get(0);
+                    assertTrue(c.get("message").get("content").isNull(), r.body());
+                    assertEquals(1, c.get("message").get("tool_calls").size(), r.body());
+                    JsonNode fn = c.get("message").get("tool_calls").get(0).get("function");
+                    name = fn.get("name").asText();
+                    args = fn.get("arguments").asText();
+                    finish = c.get("finish_reason").asText();
+                }
+                assertEquals("tool_calls", finish, r.body());
+                if (choice.contains("now")) assertEquals("now", name);
+                JsonNode parsedArgs = json(args);
+                assertTrue(parsedArgs.isObject(), args);
+                if (name.equals("get_weather")) assertTrue(parsedArgs.get("city").isTextual(), args);
+            }
+        }
+        String grammar = h.backend.submitted.getLast().constraint().spec().text();
+        assertTrue(grammar.contains("<tool_call>"), "the frame is the template's: " + grammar);
+    }
+
+    @Test
+    void constrainedChoicesRefuseWhatCannotBeCombined() throws Exception {
+        HttpResponse<String> r = h.post("/v1/chat/completions", "{" + ASK + "," + TOOLS
+                + ",\"tool_choice\":\"required\",\"response_format\":{\"type\":\"json_object\"}}");
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("tool_choice", json(r.body()).get("error").get("param").asText());
+        r = h.post("/v1/chat/completions", "{" + ASK + ",\"tool_choice\":\"required\",\"tools\":[{\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":{\"a\":{\"oneOf\":[]}}}}}]}");
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("tools", json(r.body()).get("error").get("param").asText());
+        assertTrue(r.body().contains("/schemas/args-f/properties/a"), r.body());
     }
 
     @Test
