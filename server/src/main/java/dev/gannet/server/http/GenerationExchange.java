@@ -156,7 +156,8 @@ final class GenerationExchange implements Inflight.Abortable {
             response.putHeader("Cache-Control", "no-cache");
             for (Choice c : choices) {
                 if (spec.chat()) {
-                    writeChunk(OpenAiJson.chatDelta(c.index, true, "", null, null));
+                    // with tool calls parsed, content starts as null (OpenAI's shape) until text arrives
+                    writeChunk(OpenAiJson.chatDelta(c.index, true, c.toolOutput == null ? "" : null, null, null));
                 } else if (spec.echo()) {
                     c.textOffset = c.prompt.text().length();
                     writeChunk(OpenAiJson.textChoice(c.index, c.prompt.text(), null, null));
