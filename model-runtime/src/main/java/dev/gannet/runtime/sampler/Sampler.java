@@ -106,7 +106,7 @@ public final class Sampler {
                 if (id < vocabSize) logits[offset + id] = Float.NEGATIVE_INFINITY;
             }
         }
-        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset, allowed != null);
+        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset, allowed);
         if (wantLogprobs) fillLogprobs(token);
         if (penalties) counts.addGenerated(token);
         generated++;
@@ -139,8 +139,10 @@ public final class Sampler {
                 java.util.Arrays.fill(logits, offset + base, offset + end, Float.NEGATIVE_INFINITY);
                 continue;
             }
-            for (int i = base; i < end; i++) {
-                if ((bits & (1L << i)) == 0) logits[offset + i] = Float.NEGATIVE_INFINITY;
+            // only the clear bits: inside strings nearly every token is allowed, so this touches few logits
+            for (long clear = ~bits; clear != 0; clear &= clear - 1) {
+                int i = base + Long.numberOfTrailingZeros(clear);
+                if (i < end) logits[offset + i] = Float.NEGATIVE_INFINITY;
             }
         }
         if (words << 6 < vocabSize) java.util.Arrays.fill(logits, offset + (words << 6), offset + vocabSize, Float.NEGATIVE_INFINITY);
@@ -175,7 +177,8 @@ public final class Sampler {
         }
     }
 
-    private int sampleRandom(float[] logits, int offset, boolean masked) {
+    private int sampleRandom(float[] logits, int offset, long[] allowed) {
+        boolean masked = allowed != null;
         float invT = 1f / params.temperature();
         float max = VectorMath.max(logits, offset, vocabSize);
         if (!(max > Float.NEGATIVE_INFINITY)) return 0; // everything banned: nothing better to do
@@ -196,7 +199,10 @@ public final class Sampler {
             return draw(val, idx, n, total);
         }
         double total = VectorMath.expShifted(logits, offset, val, vocabSize, max, invT); // max weight is 1
-        if (minP == 0 && !topP && !masked) return draw(val, null, vocabSize, total);
+        if (minP == 0 && !topP) {
+            if (masked) total -= zeroDisallowed(val, allowed); // cheaper than compacting the row
+            return draw(val, null, vocabSize, total);
+        }
         int n;
         if (masked) {
             // exp of -inf is a tiny positive weight (ExactExp clamps), so masked tokens are dropped by their logit
@@ -228,6 +234,32 @@ public final class Sampler {
             }
         }
         return m;
+    }
+
+    /**
+     * Sets the weight of every token the mask does not allow to 0 (exp of -inf is a tiny positive weight: ExactExp
+     * clamps) and returns the weight removed. Visits only clear bits of mixed words, as {@link #applyMask}.
+     */
+    private double zeroDisallowed(float[] val, long[] allowed) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        double removed = 0;
+        for (int w = 0; w < words; w++) {
+            long bits = allowed[w];
+            if (bits == -1L) continue;
+            int base = w << 6;
+            int end = Math.min(base + 64, vocabSize);
+            for (long clear = ~bits; clear != 0; clear &= clear - 1) {
+                int i = base + Long.numberOfTrailingZeros(clear);
+                if (i >= end) break;
+                removed += val[i];
+                val[i] = 0;
+            }
+        }
+        for (int i = words << 6; i < vocabSize; i++) {
+            removed += val[i];
+            val[i] = 0;
+        }
+        return removed;
     }
 
     /** As {@link #compact} over the whole row, also dropping tokens whose logit is -inf. */

@@ -65,7 +65,9 @@ class SamplerMaskTest {
             for (SamplingParams p : new SamplingParams[] {
                     SamplingParams.builder().temperature(1.3f).topP(0.5f).seed(seed).build(),
                     SamplingParams.builder().temperature(0.8f).minP(0.2f).seed(seed).build(),
-                    SamplingParams.builder().temperature(1f).topK(2).seed(seed).build()}) {
+                    SamplingParams.builder().temperature(1f).topK(2).seed(seed).build(),
+                    SamplingParams.builder().temperature(1f).topK(50).seed(seed).build(), // more than the allowed
+                    SamplingParams.builder().temperature(2f).seed(seed).build()}) {
                 int t = new Sampler(p, vocab, NO_EOS).sample(logits.clone(), 0, vocab, m);
                 assertTrue(t == allowed[0] || t == allowed[1] || t == allowed[2], p + " drew " + t);
             }
