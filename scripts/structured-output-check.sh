@@ -9,7 +9,7 @@ cd "$root"
 runs=${1:-20}
 model=${GANNET_STRUCTURED_MODEL:-$root/../shared/models/tiny-qwen2-f32.gguf}
 dir=target/node-structured
-port=18490
+port=18497
 mkdir -p "$dir"
 if [ ! -f "$dir/node_modules/openai/package.json" ] || [ ! -f "$dir/node_modules/zod/package.json" ]; then
   echo '{"name":"gannet-structured-check","private":true,"type":"module"}' > "$dir/package.json"

@@ -4,6 +4,7 @@ import dev.gannet.kv.KvCacheManager;
 import dev.gannet.kv.KvCacheStats;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -25,6 +26,7 @@ public final class Engine implements AutoCloseable {
     private final EngineConfig config;
     private final ModelRunner runner;
     private final Detokenizer.Factory detokenizers;
+    private final LongSupplier stepClock;
     private final Scheduler scheduler;
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> aborts = new ConcurrentLinkedQueue<>();
@@ -46,12 +48,18 @@ public final class Engine implements AutoCloseable {
 
     /** @param detokenizers makes each request's {@link Detokenizer} (its text and stop strings) on arrival */
     public Engine(EngineConfig config, ModelRunner runner, Detokenizer.Factory detokenizers) {
-        if (config == null || runner == null || detokenizers == null) {
+        this(config, runner, detokenizers, System::nanoTime);
+    }
+
+    /** @param stepClock times each step for the step-cost model (tests substitute a simulated clock) */
+    Engine(EngineConfig config, ModelRunner runner, Detokenizer.Factory detokenizers, LongSupplier stepClock) {
+        if (config == null || runner == null || detokenizers == null || stepClock == null) {
             throw new IllegalArgumentException("Engine needs a config, a runner and a detokenizer factory");
         }
         this.config = config;
         this.runner = runner;
         this.detokenizers = detokenizers;
+        this.stepClock = stepClock;
         this.scheduler = new Scheduler(config,
                 new KvCacheManager(config.numBlocks(), config.blockSize(), config.enablePrefixCaching()), runner);
         publishStats();
@@ -161,7 +169,7 @@ public final class Engine implements AutoCloseable {
             publishStats();
             return false;
         }
-        long t0 = System.nanoTime();
+        long t0 = stepClock.getAsLong();
         SchedulerOutput batch = scheduler.schedule();
         if (batch == null) {
             // Cannot happen with a validated config (a lone sequence always fits); never spin.
@@ -179,17 +187,20 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "step failed; ending its " + batch.numSeqs() + " sequences", e);
             scheduler.failScheduled("step failed: " + e);
-            finishStep(t0, batch);
+            finishStep(t0, batch, false);
             return true;
         }
         scheduler.postprocess(result);
-        finishStep(t0, batch);
+        finishStep(t0, batch, true);
         return true;
     }
 
-    private void finishStep(long t0, SchedulerOutput batch) {
+    private void finishStep(long t0, SchedulerOutput batch, boolean ran) {
         steps++;
-        lastStepNanos = System.nanoTime() - t0;
+        lastStepNanos = stepClock.getAsLong() - t0;
+        if (ran) {
+            scheduler.observeStep(batch, lastStepNanos); // a failed step's time says nothing about the next
+        }
         lastStepTokens = batch.numTokens();
         publishStats();
     }

@@ -12,9 +12,18 @@ import java.util.Arrays;
  * @param maxModelLen         longest sequence (prompt + generated) the model supports
  * @param enablePrefixCaching share full KV blocks between requests with equal prefixes
  * @param eosTokenIds         the model's end-of-sequence token id(s); copied
+ * @param maxStepNanos        the step-time budget while sequences are decoding (Sarathi-Serve's idea): prefill
+ *                            chunks are sized so a step is predicted to stay within it. {@link #STEP_BUDGET_OFF} (0):
+ *                            chunks up to maxBatchTokens; {@link #STEP_BUDGET_AUTO}: {@value #AUTO_FACTOR} times the
+ *                            predicted cost of the step's decodes alone; else nanoseconds
  */
 public record EngineConfig(int numBlocks, int blockSize, int maxBatchTokens, int maxRunning,
-                           int maxModelLen, boolean enablePrefixCaching, int[] eosTokenIds) {
+                           int maxModelLen, boolean enablePrefixCaching, int[] eosTokenIds, long maxStepNanos) {
+    public static final long STEP_BUDGET_OFF = 0;
+    public static final long STEP_BUDGET_AUTO = -1;
+    /** Auto budget: a step may take this many times its decodes' own cost, so ITL p99 stays near 3x p50. */
+    public static final double AUTO_FACTOR = 2.5;
+
     public EngineConfig {
         if (numBlocks < 2) {
             throw new IllegalArgumentException("EngineConfig.numBlocks must be >= 2 (block 0 is reserved), got " + numBlocks);
@@ -36,6 +45,15 @@ public record EngineConfig(int numBlocks, int blockSize, int maxBatchTokens, int
             throw new IllegalArgumentException("EngineConfig.maxModelLen must be >= 2, got " + maxModelLen);
         }
         eosTokenIds = eosTokenIds == null ? new int[0] : eosTokenIds.clone();
+        if (maxStepNanos < STEP_BUDGET_AUTO) {
+            throw new IllegalArgumentException("EngineConfig.maxStepNanos must be >= 0 or STEP_BUDGET_AUTO, got " + maxStepNanos);
+        }
+    }
+
+    /** Without a step-time budget: prefill chunks up to maxBatchTokens. */
+    public EngineConfig(int numBlocks, int blockSize, int maxBatchTokens, int maxRunning, int maxModelLen,
+                        boolean enablePrefixCaching, int[] eosTokenIds) {
+        this(numBlocks, blockSize, maxBatchTokens, maxRunning, maxModelLen, enablePrefixCaching, eosTokenIds, STEP_BUDGET_OFF);
     }
 
     @Override
@@ -56,7 +74,8 @@ public record EngineConfig(int numBlocks, int blockSize, int maxBatchTokens, int
     public boolean equals(Object o) {
         return o instanceof EngineConfig c && numBlocks == c.numBlocks && blockSize == c.blockSize
                 && maxBatchTokens == c.maxBatchTokens && maxRunning == c.maxRunning && maxModelLen == c.maxModelLen
-                && enablePrefixCaching == c.enablePrefixCaching && Arrays.equals(eosTokenIds, c.eosTokenIds);
+                && enablePrefixCaching == c.enablePrefixCaching && Arrays.equals(eosTokenIds, c.eosTokenIds)
+                && maxStepNanos == c.maxStepNanos;
     }
 
     @Override
@@ -69,6 +88,7 @@ public record EngineConfig(int numBlocks, int blockSize, int maxBatchTokens, int
     public String toString() {
         return "EngineConfig[numBlocks=" + numBlocks + ", blockSize=" + blockSize + ", maxBatchTokens="
                 + maxBatchTokens + ", maxRunning=" + maxRunning + ", maxModelLen=" + maxModelLen
-                + ", enablePrefixCaching=" + enablePrefixCaching + ", eosTokenIds=" + Arrays.toString(eosTokenIds) + "]";
+                + ", enablePrefixCaching=" + enablePrefixCaching + ", eosTokenIds=" + Arrays.toString(eosTokenIds)
+                + ", maxStepNanos=" + (maxStepNanos == STEP_BUDGET_AUTO ? "auto" : maxStepNanos) + "]";
     }
 }

@@ -38,6 +38,9 @@ final class Scheduler {
     private int[] scheduledTokens = new int[16];     // tokens of each row
     private int numScheduled;
     private long waitingTokens;  // sum of cost() over waiting
+    /** The fewest prefill tokens a step takes while streams decode, so prompts keep moving under a tight budget. */
+    static final int MIN_PREFILL_CHUNK = 8;
+    private final StepCostModel cost = new StepCostModel();
     private long admissions;
     private long preemptions;
     private long finished;
@@ -94,7 +97,7 @@ final class Scheduler {
     /** Builds this step's batch, or returns null when there is nothing to run. */
     SchedulerOutput schedule() {
         numScheduled = 0;
-        int budget = config.maxBatchTokens();
+        int budget = stepBudget();
         boolean preempted = false;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence seq = running.get(i);
@@ -123,6 +126,48 @@ final class Scheduler {
             admitWaiting(budget);
         }
         return numScheduled == 0 ? null : buildOutput();
+    }
+
+    /**
+     * The tokens this step may hold. While sequences are decoding and a step-time budget is set, prefill chunks are
+     * cut so the step is predicted (by {@link StepCostModel}, fitted on the steps so far) to stay within it, and a long
+     * prompt cannot stall every stream for seconds; with nothing decoding, throughput wins: the whole token budget.
+     */
+    private int stepBudget() {
+        int max = config.maxBatchTokens();
+        if (config.maxStepNanos() == EngineConfig.STEP_BUDGET_OFF || !cost.warm()) {
+            return max;
+        }
+        int decodes = 0;
+        long decodePairs = 0;
+        int start = -1;
+        for (Sequence seq : running) {
+            if (seq.numTokens() - seq.numComputedTokens() == 1) {
+                decodes++;
+                decodePairs += seq.numTokens();
+            } else if (start < 0) {
+                start = seq.numComputedTokens();
+            }
+        }
+        if (decodes == 0 || (start < 0 && waiting.isEmpty())) {
+            return max;
+        }
+        long target = config.maxStepNanos() == EngineConfig.STEP_BUDGET_AUTO
+                ? (long) (EngineConfig.AUTO_FACTOR * cost.predict(decodes, decodePairs)) : config.maxStepNanos();
+        int prefill = cost.maxPrefillTokens(decodes, decodePairs, Math.max(0, start), target, max - decodes);
+        return Math.min(max, decodes + Math.max(MIN_PREFILL_CHUNK, prefill));
+    }
+
+    /** Feeds a finished step's cost to the model that sizes later steps. */
+    void observeStep(SchedulerOutput batch, long nanos) {
+        long pairs = 0;
+        boolean prefilled = false;
+        for (int i = 0; i < batch.numSeqs(); i++) {
+            int n = batch.cuSeqlens()[i + 1] - batch.cuSeqlens()[i];
+            pairs += StepCostModel.pairs(batch.contextLens()[i] - n, n);
+            prefilled |= n > 1;
+        }
+        cost.observe(batch.numTokens(), pairs, nanos, prefilled);
     }
 
     private void admitWaiting(int budget) {

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.sampler;
 
+import dev.gannet.runtime.kernel.ExactExp;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -106,7 +107,7 @@ public final class Sampler {
                 if (id < vocabSize) logits[offset + id] = Float.NEGATIVE_INFINITY;
             }
         }
-        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset, allowed != null);
+        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset, allowed);
         if (wantLogprobs) fillLogprobs(token);
         if (penalties) counts.addGenerated(token);
         generated++;
@@ -139,8 +140,10 @@ public final class Sampler {
                 java.util.Arrays.fill(logits, offset + base, offset + end, Float.NEGATIVE_INFINITY);
                 continue;
             }
-            for (int i = base; i < end; i++) {
-                if ((bits & (1L << i)) == 0) logits[offset + i] = Float.NEGATIVE_INFINITY;
+            // only the clear bits: inside strings nearly every token is allowed, so this touches few logits
+            for (long clear = ~bits; clear != 0; clear &= clear - 1) {
+                int i = base + Long.numberOfTrailingZeros(clear);
+                if (i < end) logits[offset + i] = Float.NEGATIVE_INFINITY;
             }
         }
         if (words << 6 < vocabSize) java.util.Arrays.fill(logits, offset + (words << 6), offset + vocabSize, Float.NEGATIVE_INFINITY);
@@ -175,7 +178,8 @@ public final class Sampler {
         }
     }
 
-    private int sampleRandom(float[] logits, int offset, boolean masked) {
+    private int sampleRandom(float[] logits, int offset, long[] allowed) {
+        boolean masked = allowed != null;
         float invT = 1f / params.temperature();
         float max = VectorMath.max(logits, offset, vocabSize);
         if (!(max > Float.NEGATIVE_INFINITY)) return 0; // everything banned: nothing better to do
@@ -195,16 +199,23 @@ public final class Sampler {
             }
             return draw(val, idx, n, total);
         }
-        double total = VectorMath.expShifted(logits, offset, val, vocabSize, max, invT); // max weight is 1
-        if (minP == 0 && !topP && !masked) return draw(val, null, vocabSize, total);
-        int n;
-        if (masked) {
-            // exp of -inf is a tiny positive weight (ExactExp clamps), so masked tokens are dropped by their logit
-            n = compactFinite(val, idx, logits, offset, vocabSize, minP);
+        int n = masked ? sparseWeights(logits, offset, allowed, max, invT) : -1;
+        double total;
+        if (n >= 0) { // few allowed tokens: only they are weighed
             total = sum(val, n);
+            if (minP > 0) {
+                n = compact(val, idx, n, minP, true);
+                total = sum(val, n);
+            }
         } else {
-            n = compact(val, idx, vocabSize, minP, false);
-            if (minP > 0) total = sum(val, n);
+            total = VectorMath.expShifted(logits, offset, val, vocabSize, max, invT); // max weight is 1
+            if (minP == 0 && !topP) {
+                if (masked) total -= zeroDisallowed(val, allowed); // cheaper than compacting the row
+                return draw(val, null, vocabSize, total);
+            }
+            // exp of -inf is a tiny positive weight (ExactExp clamps), so masked tokens are dropped by their logit
+            n = masked ? compactFinite(val, idx, logits, offset, vocabSize, minP) : compact(val, idx, vocabSize, minP, false);
+            if (masked || minP > 0) total = sum(val, n);
         }
         if (topP) {
             // Tokens below (1 - p) * total / n together weigh under (1 - p) * total, and they are the
@@ -215,6 +226,32 @@ public final class Sampler {
             total = sum(val, n);
         }
         return draw(val, idx, n, total);
+    }
+
+    /**
+     * When the mask allows at most 1/8 of the vocabulary (JSON punctuation, keys, enums, numbers), the weights of
+     * just those tokens into {@code ws.val}/{@code ws.idx} (by id), and their count; -1 when more are allowed, as in
+     * free text inside a string, where weighing the whole row at once is faster.
+     */
+    private int sparseWeights(float[] logits, int offset, long[] allowed, float max, float invT) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        int count = 0;
+        for (int w = 0; w < words; w++) count += Long.bitCount(allowed[w]);
+        if (count > vocabSize >>> 3) return -1;
+        float[] val = ws.val;
+        int[] idx = ws.idx;
+        int n = 0;
+        for (int w = 0; w < words; w++) {
+            for (long bits = allowed[w]; bits != 0; bits &= bits - 1) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(bits);
+                if (i >= vocabSize) break;
+                float l = logits[offset + i];
+                if (l == Float.NEGATIVE_INFINITY) continue; // banned by min_tokens or a bias
+                val[n] = ExactExp.scalarExp((l - max) * invT);
+                idx[n++] = i;
+            }
+        }
+        return n;
     }
 
     /** Keeps the weights {@code >= min} in place, in order; idx becomes (or stays, if compacted) their token ids. */
@@ -228,6 +265,32 @@ public final class Sampler {
             }
         }
         return m;
+    }
+
+    /**
+     * Sets the weight of every token the mask does not allow to 0 (exp of -inf is a tiny positive weight: ExactExp
+     * clamps) and returns the weight removed. Visits only clear bits of mixed words, as {@link #applyMask}.
+     */
+    private double zeroDisallowed(float[] val, long[] allowed) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        double removed = 0;
+        for (int w = 0; w < words; w++) {
+            long bits = allowed[w];
+            if (bits == -1L) continue;
+            int base = w << 6;
+            int end = Math.min(base + 64, vocabSize);
+            for (long clear = ~bits; clear != 0; clear &= clear - 1) {
+                int i = base + Long.numberOfTrailingZeros(clear);
+                if (i >= end) break;
+                removed += val[i];
+                val[i] = 0;
+            }
+        }
+        for (int i = words << 6; i < vocabSize; i++) {
+            removed += val[i];
+            val[i] = 0;
+        }
+        return removed;
     }
 
     /** As {@link #compact} over the whole row, also dropping tokens whose logit is -inf. */

@@ -83,7 +83,7 @@ public final class LlmService implements AutoCloseable {
         int[] eos = tokenizer.endOfGenerationIds();
         this.runner = new ForwardRunner(stack.forward(), eos);
         this.engine = new Engine(new EngineConfig(numBlocks, o.blockSize(), o.maxBatchTokens(), o.maxRunning(), maxModelLen,
-                o.enablePrefixCaching(), eos), runner, r -> new TextStream(tokenizer, r.sampling().stop()));
+                o.enablePrefixCaching(), eos, o.maxStepNanos()), runner, r -> new TextStream(tokenizer, r.sampling().stop()));
         engine.start();
     }
 

@@ -2,6 +2,7 @@ package dev.gannet.runtime.serving;
 
 import dev.gannet.runtime.backend.ComputeOptions;
 import dev.gannet.runtime.backend.Device;
+import dev.gannet.runtime.engine.EngineConfig;
 import dev.gannet.runtime.model.CpuCompute;
 import dev.gannet.runtime.model.KvStorage;
 
@@ -12,8 +13,10 @@ import dev.gannet.runtime.model.KvStorage;
  * @param maxRunning          sequences in one step at most
  * @param maxModelLen         context cap; 0 = the model's context length
  * @param enablePrefixCaching reuse KV of identical prompt prefixes
+ * @param maxStepNanos        step-time budget while sequences decode ({@link EngineConfig#maxStepNanos()})
  */
-public record ServingOptions(ComputeOptions compute, int maxRunning, int maxModelLen, boolean enablePrefixCaching) {
+public record ServingOptions(ComputeOptions compute, int maxRunning, int maxModelLen, boolean enablePrefixCaching,
+                             long maxStepNanos) {
     public ServingOptions {
         if (compute == null) throw new IllegalArgumentException("compute options must be set");
         if (maxRunning < 1) throw new IllegalArgumentException("max running must be >= 1, got " + maxRunning);
@@ -26,6 +29,14 @@ public record ServingOptions(ComputeOptions compute, int maxRunning, int maxMode
                     + ") must be >= max running (" + maxRunning + ")");
         }
         if (maxModelLen < 0) throw new IllegalArgumentException("max model len must be >= 0, got " + maxModelLen);
+        if (maxStepNanos < EngineConfig.STEP_BUDGET_AUTO) {
+            throw new IllegalArgumentException("max step nanos must be >= 0 or auto, got " + maxStepNanos);
+        }
+    }
+
+    /** Without a step-time budget (prefill chunks up to max batch tokens): tests and the one-shot CLI. */
+    public ServingOptions(ComputeOptions compute, int maxRunning, int maxModelLen, boolean enablePrefixCaching) {
+        this(compute, maxRunning, maxModelLen, enablePrefixCaching, EngineConfig.STEP_BUDGET_OFF);
     }
 
     /** The CPU with Vector API kernels, {@code tp} ranks, a KV cache in {@code kvDtype}. */

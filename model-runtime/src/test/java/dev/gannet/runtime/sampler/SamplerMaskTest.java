@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Sampling under a structured-output mask: only allowed tokens, with the model's odds renormalised over them. */
 class SamplerMaskTest {
@@ -32,13 +34,16 @@ class SamplerMaskTest {
         return p;
     }
 
-    @Test
-    void drawsFollowTheRenormalisedDistributionOfTheAllowedTokens() {
+    /** Few allowed tokens (weighed alone) and most of them (the whole row weighed, the rest zeroed), with and without top-p. */
+    @ParameterizedTest
+    @CsvSource({"sparse, 1.0", "dense, 1.0", "sparse, 0.999999", "dense, 0.999999"})
+    void drawsFollowTheRenormalisedDistributionOfTheAllowedTokens(String kind, float topP) {
         int vocab = 200;
         float[] logits = randomLogits(vocab, 3);
-        int[] allowed = {0, 63, 64, 65, 130, 199}; // across word borders, and the last id
+        int[] allowed = kind.equals("sparse") ? new int[] {0, 63, 64, 65, 130, 199} // across word borders, the last id
+                : java.util.stream.IntStream.range(0, vocab).filter(i -> i % 7 != 3).toArray();
         double[] p = renormalised(logits, allowed);
-        Sampler s = new Sampler(SamplingParams.builder().temperature(1).seed(7L).build(), vocab, NO_EOS);
+        Sampler s = new Sampler(SamplingParams.builder().temperature(1).topP(topP).seed(7L).build(), vocab, NO_EOS);
         int draws = 20_000;
         int[] hist = new int[vocab];
         long[] m = mask(vocab, allowed);
@@ -65,7 +70,9 @@ class SamplerMaskTest {
             for (SamplingParams p : new SamplingParams[] {
                     SamplingParams.builder().temperature(1.3f).topP(0.5f).seed(seed).build(),
                     SamplingParams.builder().temperature(0.8f).minP(0.2f).seed(seed).build(),
-                    SamplingParams.builder().temperature(1f).topK(2).seed(seed).build()}) {
+                    SamplingParams.builder().temperature(1f).topK(2).seed(seed).build(),
+                    SamplingParams.builder().temperature(1f).topK(50).seed(seed).build(), // more than the allowed
+                    SamplingParams.builder().temperature(2f).seed(seed).build()}) {
                 int t = new Sampler(p, vocab, NO_EOS).sample(logits.clone(), 0, vocab, m);
                 assertTrue(t == allowed[0] || t == allowed[1] || t == allowed[2], p + " drew " + t);
             }

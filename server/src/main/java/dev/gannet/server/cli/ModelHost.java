@@ -65,7 +65,7 @@ final class ModelHost {
                     cpu ? kvCacheBytes(cfg) : 0, cfg.kvCacheDtype(), cfg.blockSize(), cfg.maxBatchTokens(), cfg.maxRunning(),
                     cfg.gpuMemoryUtilization(), cudaLibraries);
             LlmService service = new LlmService(model, tok, new ServingOptions(compute, cfg.maxRunning(), cfg.maxModelLen(),
-                    cfg.enablePrefixCaching()), cfg.warmup());
+                    cfg.enablePrefixCaching(), cfg.maxStepNanos()), cfg.warmup());
             EngineBackend backend = new EngineBackend(service, name, template);
             return new Loaded(service, backend, name, path);
         } catch (IOException | RuntimeException e) {

@@ -25,6 +25,7 @@ public enum ConfigKey {
     PACKED_CACHE("packed_cache", Kind.BOOL, "true", "keep the packed Q8_0/Q4_0 copy in a file beside the model (or in ~/.cache/gannet/packed when its folder is read-only) and map it at the next start instead of packing again"),
     BLOCK_SIZE("block_size", Kind.BLOCK_SIZE, "16", "tokens per KV block: a power of two from 1 to 256"),
     MAX_BATCH_TOKENS("max_batch_tokens", Kind.POSITIVE_INT, "512", "token budget of one engine step"),
+    MAX_STEP_MS("max_step_ms", Kind.STEP_BUDGET, "auto", "step-time budget while streams decode: prefill chunks are cut so a step is predicted to stay within it (Sarathi-Serve); auto = 2.5x the decodes' own cost, 0 = off (chunks up to max_batch_tokens), or milliseconds"),
     MAX_RUNNING("max_running", Kind.POSITIVE_INT, "64", "sequences decoding at once"),
     MAX_WAITING("max_waiting", Kind.POSITIVE_INT, "256", "sequences (prompts x n) that may wait before new requests get 429"),
     MAX_WAITING_TOKENS("max_waiting_tokens", Kind.NON_NEGATIVE_INT, "0", "tokens (prompt + max_tokens per sequence) that may wait before 429; 0 = 4x what the KV cache holds"),
@@ -67,6 +68,7 @@ public enum ConfigKey {
         WEIGHT_LAYOUT("packed or mapped"),
         LOG_FORMAT("text or json"),
         TOOL_CALL_PARSER("auto, hermes, llama3_json or mistral"),
+        STEP_BUDGET("auto, 0 (off) or a number of milliseconds such as 150"),
         LIST("a list of strings");
 
         final String allowed;

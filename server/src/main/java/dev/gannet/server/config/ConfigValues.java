@@ -1,5 +1,6 @@
 package dev.gannet.server.config;
 
+import dev.gannet.runtime.engine.EngineConfig;
 import dev.gannet.runtime.backend.Device;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,14 @@ final class ConfigValues {
         } catch (NumberFormatException e) {
             throw bad(key, v, source);
         }
+    }
+
+    /** "auto", "0"/"off" or whole milliseconds (1 .. 1 hour), as nanoseconds or EngineConfig's markers. */
+    static long stepBudget(ConfigKey key, String v, String source) throws ConfigException {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("auto")) return EngineConfig.STEP_BUDGET_AUTO;
+        if (t.equals("off")) return EngineConfig.STEP_BUDGET_OFF;
+        return integer(key, t.endsWith("ms") ? t.substring(0, t.length() - 2) : t, source, 0, 3_600_000) * 1_000_000L;
     }
 
     static boolean bool(ConfigKey key, String v, String source) throws ConfigException {

@@ -1,6 +1,7 @@
 package dev.gannet.server.config;
 
 import dev.gannet.runtime.backend.Device;
+import dev.gannet.runtime.engine.EngineConfig;
 import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.WeightLayout;
 import dev.gannet.runtime.toolcall.ToolCallFormat;
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param kvCacheMemoryBytes budget for KV block storage (0 when given as a fraction)
  * @param kvCacheMemoryFraction share of free memory for KV block storage, resolved at start-up (0 when given as a size)
  * @param gpuMemoryUtilization share of each GPU's memory the CUDA backend fills (weights, activations, KV cache)
+ * @param maxStepNanos       step-time budget while streams decode: EngineConfig's STEP_BUDGET_AUTO, STEP_BUDGET_OFF or nanos
  * @param maxModelLen        0 = the model's context length
  * @param apiKeys            accepted bearer keys: {@code api_keys} plus {@code api_key}
  * @param cors               browser access (CORS) as vLLM offers it
@@ -41,6 +43,7 @@ public record ServerConfig(
         boolean packedCache,
         int blockSize,
         int maxBatchTokens,
+        long maxStepNanos,
         int maxRunning,
         int maxWaiting,
         long maxWaitingTokens,
@@ -87,7 +90,7 @@ public record ServerConfig(
     /** The same values with no record of where they came from (to compare two configurations). */
     public ServerConfig withoutSources() {
         return new ServerConfig(model, servedModelName, host, port, device, threads, tp, kvCacheMemoryBytes,
-                kvCacheMemoryFraction, kvCacheDtype, gpuMemoryUtilization, weightLayout, packedCache, blockSize, maxBatchTokens, maxRunning, maxWaiting,
+                kvCacheMemoryFraction, kvCacheDtype, gpuMemoryUtilization, weightLayout, packedCache, blockSize, maxBatchTokens, maxStepNanos, maxRunning, maxWaiting,
                 maxWaitingTokens, maxN, maxPrompts, maxModelLen, enablePrefixCaching, warmup, apiKeys, apiKeysFile, maxBodySizeBytes, requestTimeout,
                 shutdownTimeout, headerTimeout, keepAliveTimeout, streamStallTimeout, logFormat, chatTemplate, toolCallParser, cors, Map.of());
     }
@@ -151,6 +154,7 @@ public record ServerConfig(
                 ConfigValues.bool(ConfigKey.PACKED_CACHE, p.str(ConfigKey.PACKED_CACHE), p.src(ConfigKey.PACKED_CACHE)),
                 blockSize,
                 p.integer(ConfigKey.MAX_BATCH_TOKENS, 1, 1 << 20),
+                ConfigValues.stepBudget(ConfigKey.MAX_STEP_MS, p.str(ConfigKey.MAX_STEP_MS), p.src(ConfigKey.MAX_STEP_MS)),
                 p.integer(ConfigKey.MAX_RUNNING, 1, 1 << 16),
                 p.integer(ConfigKey.MAX_WAITING, 1, 1 << 24),
                 p.integer(ConfigKey.MAX_WAITING_TOKENS, 0, Integer.MAX_VALUE),
@@ -200,6 +204,8 @@ public record ServerConfig(
                 case PACKED_CACHE -> packedCache;
                 case BLOCK_SIZE -> blockSize;
                 case MAX_BATCH_TOKENS -> maxBatchTokens;
+                case MAX_STEP_MS -> maxStepNanos == EngineConfig.STEP_BUDGET_AUTO ? "auto"
+                        : maxStepNanos == EngineConfig.STEP_BUDGET_OFF ? "0 (off)" : maxStepNanos / 1_000_000 + " ms";
                 case MAX_RUNNING -> maxRunning;
                 case MAX_WAITING -> maxWaiting;
                 case MAX_WAITING_TOKENS -> maxWaitingTokens == 0 ? "0 (4x the KV cache)" : maxWaitingTokens;

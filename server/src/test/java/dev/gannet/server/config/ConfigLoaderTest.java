@@ -1,5 +1,6 @@
 package dev.gannet.server.config;
 
+import dev.gannet.runtime.engine.EngineConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +37,15 @@ class ConfigLoaderTest {
         assertEquals(1L << 30, c.kvCacheMemoryBytes());
         assertEquals(Duration.ofSeconds(30), c.shutdownTimeout());
         assertTrue(c.apiKeys().isEmpty());
+    }
+
+    @Test
+    void stepBudgetIsAutoOffOrMilliseconds() throws Exception {
+        assertEquals(EngineConfig.STEP_BUDGET_AUTO, ConfigLoader.load(null, Map.of(), Map.of()).maxStepNanos());
+        assertEquals(EngineConfig.STEP_BUDGET_OFF, ConfigLoader.load(yaml("max_step_ms: 0\n"), Map.of(), Map.of()).maxStepNanos());
+        assertEquals(EngineConfig.STEP_BUDGET_OFF, ConfigLoader.load(null, Map.of("GANNET_MAX_STEP_MS", "off"), Map.of()).maxStepNanos());
+        assertEquals(150_000_000L, ConfigLoader.load(null, Map.of(), Map.of(ConfigKey.MAX_STEP_MS, "150")).maxStepNanos());
+        assertEquals(80_000_000L, ConfigLoader.load(yaml("max_step_ms: 80ms\n"), Map.of(), Map.of()).maxStepNanos());
     }
 
     @Test
@@ -80,6 +90,8 @@ class ConfigLoaderTest {
             {"log_format: xml", "log_format", "xml", "text or json"},
             {"weight_layout: compressed", "weight_layout", "compressed", "packed or mapped"},
             {"kv_cache_dtype: q4_0", "kv_cache_dtype", "q4_0", "auto, f32, f16, bf16, q8_0 or fp8"},
+            {"max_step_ms: fast", "max_step_ms", "fast", "auto, 0 (off) or a number of milliseconds"},
+            {"max_step_ms: -5", "max_step_ms", "-5", "auto, 0 (off)"},
             {"gpu_memory_utilization: 1.5", "gpu_memory_utilization", "1.5", "(0, 1]"},
             {"gpu_memory_utilization: most", "gpu_memory_utilization", "most", "(0, 1]"},
             {"enable_prefix_caching: maybe", "enable_prefix_caching", "maybe", "true or false"},
