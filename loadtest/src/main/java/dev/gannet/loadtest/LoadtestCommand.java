@@ -47,6 +47,10 @@ public final class LoadtestCommand implements Callable<Integer> {
             description = "Send ignore_eos=true so outputs have exactly --max-tokens tokens (--no-ignore-eos for strict OpenAI servers)")
     boolean ignoreEos;
 
+    @Option(names = "--extra-body", paramLabel = "JSON",
+            description = "A JSON object merged into every request body (its fields win), e.g. a response_format")
+    String extraBody;
+
     @Option(names = "--shared-prefix-tokens", defaultValue = "0",
             description = "One common system prompt of N tokens before every prompt (prefix caching). Default: ${DEFAULT-VALUE}")
     int sharedPrefixTokens;
@@ -141,7 +145,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         return new LoadtestConfig(url, model, apiKey, endpoint, promptTokens, maxTokens, sharedPrefixTokens, turns,
                 dataset, c, rates, requests, seconds("--duration", durationSeconds),
                 seconds("--timeout", timeoutSeconds), allowRemote, seed, sloTtftMs, sloItlMs, out, compareUrl,
-                compareModel, compareApiKey, ignoreEos, warmup);
+                compareModel, compareApiKey, ignoreEos, warmup, extraBody);
     }
 
     private static Duration seconds(String option, double s) {

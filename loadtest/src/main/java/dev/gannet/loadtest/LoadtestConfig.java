@@ -7,13 +7,14 @@ import java.util.List;
 /**
  * Every option of a run, parsed once by {@link LoadtestCommand} and validated here.
  * Exactly one of {@code concurrency} (closed loop) and {@code rates} (open loop) is non-empty.
+ * {@code extraBody} is null or the text of a JSON object merged into every request body.
  */
 public record LoadtestConfig(String url, String model, String apiKey, Endpoint endpoint, LengthSpec promptTokens,
                              LengthSpec maxTokens, int sharedPrefixTokens, int turns, Path dataset,
                              List<Integer> concurrency, List<Double> rates, int requests, Duration duration,
                              Duration timeout, boolean allowRemote, long seed, Double sloTtftMs, Double sloItlMs,
                              Path out, String compareUrl, String compareModel, String compareApiKey,
-                             boolean ignoreEos, int warmup) {
+                             boolean ignoreEos, int warmup, String extraBody) {
 
     public LoadtestConfig {
         concurrency = concurrency == null ? List.of() : List.copyOf(concurrency);
@@ -38,6 +39,7 @@ public record LoadtestConfig(String url, String model, String apiKey, Endpoint e
         require(sloTtftMs == null || sloTtftMs > 0, "--slo-ttft-ms must be > 0");
         require(sloItlMs == null || sloItlMs > 0, "--slo-itl-ms must be > 0");
         require(compareModel == null || compareUrl != null, "--compare-model needs --compare URL2");
+        require(extraBody == null || isJsonObject(extraBody), "--extra-body must be a JSON object");
     }
 
     public boolean openLoop() {
@@ -51,6 +53,15 @@ public record LoadtestConfig(String url, String model, String apiKey, Endpoint e
 
     public String mode() {
         return openLoop() ? "rate" : "concurrency";
+    }
+
+    private static boolean isJsonObject(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text) instanceof
+                    com.fasterxml.jackson.databind.node.ObjectNode;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return false;
+        }
     }
 
     private static void require(boolean ok, String message) {

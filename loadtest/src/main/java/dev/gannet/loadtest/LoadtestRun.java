@@ -153,7 +153,7 @@ public final class LoadtestRun {
             chosen = ServerApi.firstModelId(models, api.baseUrl());
         }
         StreamingClient client = new StreamingClient(http, api, cfg.endpoint(), chosen, cfg.ignoreEos(),
-                cfg.timeout(), watchdog, progress.liveTokens());
+                cfg.timeout(), watchdog, progress.liveTokens(), cfg.extraBody());
         return new TargetRun(new RunReport.Target(label, api.baseUrl(), chosen, models, modelsError), api, client);
     }
 
@@ -163,6 +163,7 @@ public final class LoadtestRun {
         w.put("promptTokens", cfg.promptTokens().toString());
         w.put("maxTokens", cfg.maxTokens().toString());
         w.put("ignoreEos", cfg.ignoreEos());
+        if (cfg.extraBody() != null) w.put("extraBody", cfg.extraBody());
         w.put("sharedPrefixTokens", cfg.sharedPrefixTokens());
         w.put("turns", cfg.turns());
         w.put("dataset", cfg.dataset() == null ? null : cfg.dataset().toString());

@@ -38,10 +38,17 @@ public final class StreamingClient {
     private final Duration timeout;
     private final ScheduledExecutorService watchdog;
     private final LongAdder liveTokens;
+    private final ObjectNode extraBody; // merged into every body, or null
 
     /** {@code liveTokens} counts content chunks as they arrive, for the progress line. */
     public StreamingClient(HttpClient http, ServerApi api, Endpoint endpoint, String model, boolean ignoreEos,
                            Duration timeout, ScheduledExecutorService watchdog, LongAdder liveTokens) {
+        this(http, api, endpoint, model, ignoreEos, timeout, watchdog, liveTokens, null);
+    }
+
+    /** As above, with {@code extraBody} (the text of a JSON object, or null) merged into every request body. */
+    public StreamingClient(HttpClient http, ServerApi api, Endpoint endpoint, String model, boolean ignoreEos,
+                           Duration timeout, ScheduledExecutorService watchdog, LongAdder liveTokens, String extraBody) {
         this.http = http;
         this.api = api;
         this.json = api.json();
@@ -51,6 +58,11 @@ public final class StreamingClient {
         this.timeout = timeout;
         this.watchdog = watchdog;
         this.liveTokens = liveTokens;
+        try {
+            this.extraBody = extraBody == null ? null : (ObjectNode) json.readTree(extraBody);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalArgumentException("extra body must be a JSON object: " + extraBody, e);
+        }
     }
 
     /** Mutable per-request tally, owned by the calling thread (the watchdog only sets {@code timedOut}). */
@@ -214,6 +226,9 @@ public final class StreamingClient {
         b.putObject("stream_options").put("include_usage", true);
         if (ignoreEos) {
             b.put("ignore_eos", true);
+        }
+        if (extraBody != null) {
+            b.setAll(extraBody);
         }
         try {
             return json.writeValueAsBytes(b);

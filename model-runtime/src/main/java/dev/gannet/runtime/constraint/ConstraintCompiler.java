@@ -28,13 +28,14 @@ public final class ConstraintCompiler {
             case REGEX -> single(RegexParser.parse(spec.text()));
             case CHOICE -> single(choices(spec.text()));
             case GRAMMAR -> GbnfParser.parse(spec.text());
+            case GRAMMAR_WITH_SCHEMAS -> SchemaGrammar.parse(spec.text());
         };
         String what = switch (spec.kind()) {
             case JSON_SCHEMA -> "the JSON schema";
             case JSON_OBJECT -> "the JSON object grammar";
             case REGEX -> "the regex";
             case CHOICE -> "the choice";
-            case GRAMMAR -> "the grammar";
+            case GRAMMAR, GRAMMAR_WITH_SCHEMAS -> "the grammar";
         };
         CompiledGrammar g = CompiledGrammar.compile(parsed.grammar(), parsed.root(), what);
         return new Constraint(spec, g, vocabulary);

@@ -11,5 +11,10 @@ public enum ConstraintKind {
     /** One of several strings exactly; the text is a JSON array of strings. */
     CHOICE,
     /** A context-free grammar in llama.cpp's GBNF, starting at rule {@code root}. */
-    GRAMMAR
+    GRAMMAR,
+    /**
+     * A GBNF grammar some of whose rules are JSON Schemas: the text is {@code {"grammar": ..., "schemas": {rule: schema}}}
+     * (a tool call's frame around its arguments).
+     */
+    GRAMMAR_WITH_SCHEMAS
 }

@@ -33,6 +33,16 @@ public record ConstraintSpec(ConstraintKind kind, String text) {
         return new ConstraintSpec(ConstraintKind.GRAMMAR, gbnf);
     }
 
+    /**
+     * A GBNF grammar whose rules named in {@code schemas} (rule name to JSON Schema text, in order) are the JSON values
+     * of those schemas.
+     *
+     * @throws ConstraintException when a schema is not JSON
+     */
+    public static ConstraintSpec grammarWithSchemas(String gbnf, java.util.Map<String, String> schemas) {
+        return new ConstraintSpec(ConstraintKind.GRAMMAR_WITH_SCHEMAS, SchemaGrammar.text(gbnf, schemas));
+    }
+
     /** One of {@code choices}; the text is their JSON array. */
     public static ConstraintSpec choice(List<String> choices) {
         try {

@@ -21,19 +21,31 @@ final class GbnfParser {
     private final String src;
     private int pos;
     private int line = 1;
-    private final Grammar grammar = new Grammar();
+    private final Grammar grammar;
     private final Map<String, Integer> ids = new LinkedHashMap<>();
     private final Map<String, Integer> firstUse = new HashMap<>();
+    private final Map<String, Integer> predefined;
 
-    private GbnfParser(String src) {
+    private GbnfParser(String src, Grammar grammar, Map<String, Integer> predefined) {
         this.src = src;
+        this.grammar = grammar;
+        this.predefined = predefined;
+        this.ids.putAll(predefined);
     }
 
     /** The grammar and its root rule. */
     record Parsed(Grammar grammar, int root) {}
 
     static Parsed parse(String text) {
-        GbnfParser p = new GbnfParser(text);
+        return parse(text, new Grammar(), Map.of());
+    }
+
+    /**
+     * Parses {@code text} into {@code grammar}, where the rules named in {@code predefined} (ids of rules already
+     * defined in {@code grammar}) may be used and not redefined.
+     */
+    static Parsed parse(String text, Grammar grammar, Map<String, Integer> predefined) {
+        GbnfParser p = new GbnfParser(text, grammar, predefined);
         p.rules();
         for (Map.Entry<String, Integer> e : p.ids.entrySet()) {
             if (!p.grammar.isDefined(e.getValue())) {
@@ -47,7 +59,9 @@ final class GbnfParser {
     }
 
     private ConstraintException error(String msg) {
-        return new ConstraintException("grammar line " + line + ": " + msg, null);
+        int at = Math.min(pos, src.length());
+        int column = at - src.lastIndexOf('\n', at - 1); // 1-based
+        return new ConstraintException("grammar line " + line + ", column " + column + ": " + msg, null);
     }
 
     private boolean more() {
@@ -83,6 +97,7 @@ final class GbnfParser {
             if (!src.startsWith("::=", pos)) throw error("expected '::=' after rule name '" + name + "'");
             pos += 3;
             space(true);
+            if (predefined.containsKey(name)) throw error("rule '" + name + "' is given as a JSON schema and cannot be redefined");
             int id = ruleId(name);
             if (grammar.isDefined(id)) throw error("rule '" + name + "' is defined twice");
             grammar.define(id, alternatives(false));

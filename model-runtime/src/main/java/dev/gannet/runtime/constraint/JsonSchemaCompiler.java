@@ -48,12 +48,13 @@ final class JsonSchemaCompiler {
     private static final Set<String> TYPES = Set.of("string", "number", "integer", "boolean", "null", "object", "array");
 
     private final JsonNode document;
-    private final Grammar grammar = new Grammar();
+    private final Grammar grammar;
     private final Map<String, Integer> refRules = new HashMap<>();
     private int anyValue = -1;
 
-    private JsonSchemaCompiler(JsonNode document) {
+    private JsonSchemaCompiler(JsonNode document, Grammar grammar) {
         this.document = document;
+        this.grammar = grammar;
     }
 
     /** The grammar of the schema's values and its root rule. */
@@ -65,10 +66,16 @@ final class JsonSchemaCompiler {
             throw new ConstraintException("the schema is not valid JSON: " + e.getOriginalMessage(), "");
         }
         if (doc == null) throw new ConstraintException("the schema is empty", "");
-        JsonSchemaCompiler c = new JsonSchemaCompiler(doc);
-        int root = c.grammar.declare("root");
-        c.grammar.define(root, c.schema(doc, ""));
-        return new GbnfParser.Parsed(c.grammar, root);
+        Grammar g = new Grammar();
+        return new GbnfParser.Parsed(g, compileInto(g, doc, "root"));
+    }
+
+    /** Adds the rules of schema {@code doc} to {@code g} and returns the id of the rule named {@code name} that matches its values. */
+    static int compileInto(Grammar g, JsonNode doc, String name) {
+        JsonSchemaCompiler c = new JsonSchemaCompiler(doc, g);
+        int root = g.declare(name);
+        g.define(root, c.schema(doc, ""));
+        return root;
     }
 
     private static ConstraintException error(String pointer, String message) {

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.engine;
 
+import dev.gannet.runtime.constraint.Constraint;
 import dev.gannet.runtime.sampler.SamplingParams;
 import java.util.Arrays;
 import java.util.Objects;
@@ -14,8 +15,13 @@ import java.util.Objects;
  *                  {@code priority}
  * @param cacheKey  prefix-cache namespace: requests share cached KV blocks only within one key (vLLM's
  *                  {@code cache_salt}); 0 = the shared default
+ * @param constraint structured output: a constraint compiled for the serving model's vocabulary that every
+ *                  generated token must keep (each sequence of the request walks it with its own matcher), or null
+ *                  for free output. It lives here, beside the token ids, and not in {@link SamplingParams}: like the
+ *                  prompt it is already bound to one model's vocabulary, while the sampling record is plain API
+ *                  values that any front end builds before it knows the model.
  */
-public record Request(int[] prompt, SamplingParams sampling, int priority, long cacheKey) {
+public record Request(int[] prompt, SamplingParams sampling, int priority, long cacheKey, Constraint constraint) {
 
     public Request {
         if (prompt == null || prompt.length == 0) {
@@ -30,6 +36,11 @@ public record Request(int[] prompt, SamplingParams sampling, int priority, long 
         prompt = prompt.clone();
     }
 
+    /** A request without a constraint. */
+    public Request(int[] prompt, SamplingParams sampling, int priority, long cacheKey) {
+        this(prompt, sampling, priority, cacheKey, null);
+    }
+
     /** A plain FCFS request: the given sampling, default priority and cache namespace. */
     public Request(int[] prompt, SamplingParams sampling) {
         this(prompt, sampling, 0, 0L);
@@ -42,7 +53,7 @@ public record Request(int[] prompt, SamplingParams sampling, int priority, long 
 
     /** Same request with another priority. */
     public Request withPriority(int newPriority) {
-        return new Request(prompt, sampling, newPriority, cacheKey);
+        return new Request(prompt, sampling, newPriority, cacheKey, constraint);
     }
 
     @Override
@@ -61,7 +72,7 @@ public record Request(int[] prompt, SamplingParams sampling, int priority, long 
     @Override
     public boolean equals(Object o) {
         return o instanceof Request r && Arrays.equals(prompt, r.prompt) && sampling.equals(r.sampling)
-                && priority == r.priority && cacheKey == r.cacheKey;
+                && priority == r.priority && cacheKey == r.cacheKey && constraint == r.constraint;
     }
 
     @Override
@@ -72,6 +83,6 @@ public record Request(int[] prompt, SamplingParams sampling, int priority, long 
     @Override
     public String toString() {
         return "Request[promptTokens=" + prompt.length + ", sampling=" + sampling + ", priority=" + priority
-                + ", cacheKey=" + cacheKey + "]";
+                + ", cacheKey=" + cacheKey + (constraint == null ? "" : ", constraint=" + constraint) + "]";
     }
 }

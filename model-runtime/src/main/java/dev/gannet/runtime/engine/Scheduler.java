@@ -1,6 +1,7 @@
 package dev.gannet.runtime.engine;
 
 import dev.gannet.kv.KvCacheManager;
+import dev.gannet.runtime.constraint.ConstraintMatcher;
 import dev.gannet.runtime.sampler.SamplingParams;
 import dev.gannet.runtime.sampler.TokenLogprobs;
 import java.util.ArrayList;
@@ -234,6 +235,7 @@ final class Scheduler {
         SamplingParams[] params = new SamplingParams[numSeqs];
         long now = System.nanoTime();
         int[][] newPrompts = new int[numSeqs][];
+        ConstraintMatcher[] constraints = null;
         int t = 0;
         int s = 0;
         for (int i = 0; i < numSeqs; i++) {
@@ -257,9 +259,13 @@ final class Scheduler {
             ids[i] = seq.id();
             params[i] = seq.sampling();
             newPrompts[i] = seq.takeFirstSchedule(now) ? seq.request().prompt() : null;
+            if (seq.constraint() != null) {
+                if (constraints == null) constraints = new ConstraintMatcher[numSeqs];
+                constraints[i] = seq.constraint();
+            }
         }
         return new SchedulerOutput(tokens, positions, cu, contextLens, tables, kv.blockSize(), slots,
-                logitIndices, logitRows, ids, params, newPrompts);
+                logitIndices, logitRows, ids, params, newPrompts, constraints);
     }
 
     /** Applies a successful step: advances computed tokens, publishes full blocks, appends samples. */
@@ -294,6 +300,14 @@ final class Scheduler {
      * event: the last one, with how the request ended, when a rule stopped it.
      */
     private void appendSampled(Sequence seq, int token, TokenLogprobs.Snapshot logprobs, long now) {
+        ConstraintMatcher constraint = seq.constraint();
+        if (constraint != null && !constraint.accept(token)) {
+            // the mask allowed nothing the sampler could take (or a runner ignored it): the output cannot stay valid
+            finish(seq, FinishReason.ERROR, -1, "token " + token + " breaks the request's " + constraint.constraint().spec().kind()
+                    .name().toLowerCase(java.util.Locale.ROOT) + " constraint after " + seq.numGenerated()
+                    + " tokens (no allowed token could be sampled)", -1, null);
+            return;
+        }
         seq.appendToken(token);
         seq.noteToken(now);
         FinishReason reason;
@@ -305,7 +319,8 @@ final class Scheduler {
             return;
         }
         if (reason != null) {
-            boolean byToken = reason == FinishReason.STOP && StopRules.isStopToken(seq, token, config.eosNoCopy());
+            boolean byToken = reason == FinishReason.STOP && (StopRules.isStopToken(seq, token, config.eosNoCopy())
+                    || (constraint != null && constraint.isFinished()));
             finish(seq, reason, byToken ? token : -1, null, token, logprobs);
             return;
         }

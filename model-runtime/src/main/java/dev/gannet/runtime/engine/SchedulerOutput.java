@@ -1,5 +1,6 @@
 package dev.gannet.runtime.engine;
 
+import dev.gannet.runtime.constraint.ConstraintMatcher;
 import dev.gannet.runtime.sampler.SamplingParams;
 
 /**
@@ -27,10 +28,14 @@ import dev.gannet.runtime.sampler.SamplingParams;
  * @param newPrompts     (numSeqs) the full prompt of a row scheduled for the first time, else null:
  *                       lets the runner set up per-request sampler state (repetition penalty)
  *                       even when the prefix cache skipped part of the prompt
+ * @param constraints    (numSeqs) each row's structured-output matcher, or null entries for free rows: the runner
+ *                       fills the mask of allowed tokens from it before sampling (it must not accept tokens: the
+ *                       scheduler does when it appends them); a null array when no row is constrained
  */
 public record SchedulerOutput(int[] tokens, int[] positions, int[] cuSeqlens, int[] contextLens, int[][] blockTables,
                               int blockSize, int[] slotMapping, int[] logitIndices, int[] logitRows,
-                              long[] requestIds, SamplingParams[] samplingParams, int[][] newPrompts) {
+                              long[] requestIds, SamplingParams[] samplingParams, int[][] newPrompts,
+                              ConstraintMatcher[] constraints) {
     public SchedulerOutput {
         int numSeqs = requestIds.length;
         int numTokens = tokens.length;
@@ -41,6 +46,7 @@ public record SchedulerOutput(int[] tokens, int[] positions, int[] cuSeqlens, in
                 "cuSeqlens must have numSeqs + 1 entries from 0 to numTokens");
         require(contextLens.length == numSeqs && blockTables.length == numSeqs && samplingParams.length == numSeqs
                 && newPrompts.length == numSeqs, "contextLens/blockTables/samplingParams/newPrompts length must equal numSeqs " + numSeqs);
+        require(constraints == null || constraints.length == numSeqs, "constraints length must equal numSeqs " + numSeqs);
         require(blockSize >= 1, "blockSize must be >= 1");
         require(logitIndices.length == logitRows.length, "logitIndices/logitRows lengths differ");
         for (int i = 0; i < numSeqs; i++) {
@@ -56,6 +62,19 @@ public record SchedulerOutput(int[] tokens, int[] positions, int[] cuSeqlens, in
                     "logit index " + j + " must be the last token of its row");
             require(j == 0 || logitRows[j] > logitRows[j - 1], "logit rows must ascend");
         }
+    }
+
+    /** A step without constrained rows. */
+    public SchedulerOutput(int[] tokens, int[] positions, int[] cuSeqlens, int[] contextLens, int[][] blockTables,
+                           int blockSize, int[] slotMapping, int[] logitIndices, int[] logitRows,
+                           long[] requestIds, SamplingParams[] samplingParams, int[][] newPrompts) {
+        this(tokens, positions, cuSeqlens, contextLens, blockTables, blockSize, slotMapping, logitIndices, logitRows,
+                requestIds, samplingParams, newPrompts, null);
+    }
+
+    /** Row {@code row}'s constraint matcher, or null. */
+    public ConstraintMatcher constraint(int row) {
+        return constraints == null ? null : constraints[row];
     }
 
     public int numSeqs() {

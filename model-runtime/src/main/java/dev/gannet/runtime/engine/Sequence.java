@@ -1,6 +1,7 @@
 package dev.gannet.runtime.engine;
 
 import dev.gannet.kv.BlockTable;
+import dev.gannet.runtime.constraint.ConstraintMatcher;
 import dev.gannet.runtime.sampler.SamplingParams;
 import java.util.Arrays;
 
@@ -18,6 +19,7 @@ public final class Sequence {
     private final RequestListener listener;
     private final BlockTable blockTable;
     private final Detokenizer detokenizer;
+    private final ConstraintMatcher constraint; // this sequence's place in the request's constraint, or null
     private final long arrivalNanos;  // when it was submitted
     private long scheduledNanos;      // first put into a batch (0 = not yet)
     private long firstTokenNanos;     // first token sampled (0 = not yet)
@@ -37,6 +39,7 @@ public final class Sequence {
         this.listener = listener;
         this.blockTable = blockTable;
         this.detokenizer = detokenizer;
+        this.constraint = request.constraint() == null ? null : request.constraint().newState();
         this.arrivalNanos = arrivalNanos;
         int promptLength = request.promptLength();
         this.tokens = Arrays.copyOf(request.promptNoCopy(), promptLength + Math.min(request.sampling().maxTokens(), 256));
@@ -117,6 +120,14 @@ public final class Sequence {
 
     Detokenizer detokenizer() {
         return detokenizer;
+    }
+
+    /**
+     * Where the output stands in the request's constraint, or null without one. It advances only when a sampled
+     * token is appended, so preemption (which recomputes the KV of tokens already accepted) leaves it as it is.
+     */
+    ConstraintMatcher constraint() {
+        return constraint;
     }
 
     long admissionOrder() {

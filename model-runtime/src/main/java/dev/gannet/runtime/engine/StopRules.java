@@ -1,8 +1,13 @@
 package dev.gannet.runtime.engine;
 
+import dev.gannet.runtime.constraint.ConstraintMatcher;
 import dev.gannet.runtime.sampler.SamplingParams;
 
-/** Stop conditions, checked after each sampled token in vLLM's order. */
+/**
+ * Stop conditions, checked after each sampled token in vLLM's order. A structured-output constraint adds one: once
+ * the output is a complete match that nothing can extend (or its end-of-generation token was taken), the sequence
+ * stops, even below {@code min_tokens} or with {@code ignore_eos}, since no further token could be valid.
+ */
 final class StopRules {
     private StopRules() {
     }
@@ -18,14 +23,19 @@ final class StopRules {
             text.accept(token, false);
             return FinishReason.LENGTH; // hard limit, even below min_tokens
         }
-        if (seq.numGenerated() < p.minTokens()) {
+        ConstraintMatcher constraint = seq.constraint();
+        if (constraint != null && constraint.isFinished()) {
+            return FinishReason.STOP; // its end-of-generation token: not part of the text, as EOS never is
+        }
+        boolean complete = constraint != null && constraint.isComplete();
+        if (seq.numGenerated() < p.minTokens() && !complete) {
             text.accept(token, false);
             return null;
         }
         if (isStopToken(seq, token, eosTokenIds)) {
             return FinishReason.STOP;
         }
-        if (text.accept(token, true)) {
+        if (text.accept(token, true) || complete) {
             return FinishReason.STOP;
         }
         return seq.numGenerated() >= p.maxTokens() ? FinishReason.LENGTH : null;

@@ -1,5 +1,6 @@
 package dev.gannet.runtime.sampler;
 
+import dev.gannet.runtime.kernel.ExactExp;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -9,9 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * tokens for the penalties, kept incrementally. Scratch arrays come from a {@link SamplerWorkspace},
  * so {@link #sample} allocates nothing. Confined to the engine thread.
  *
- * <p>Order of processing: repetition penalty (prompt + generated tokens), presence/frequency penalty
- * (generated), logit bias, min_tokens bans; then greedy argmax, or temperature, top-k (quickselect),
- * min-p (relative to the most likely token), top-p (on what is left, renormalised), and a draw.
+ * <p>Order of processing: the structured-output mask (tokens it does not allow, and ids beyond it, become
+ * -inf), repetition penalty (prompt + generated tokens), presence/frequency penalty (generated), logit bias,
+ * min_tokens bans; then greedy argmax, or temperature, top-k (quickselect), min-p (relative to the most
+ * likely token), top-p (on what is left, renormalised), and a draw. Logprobs are taken right after the mask,
+ * as vLLM takes them after its grammar bitmask: the model's distribution renormalised over the allowed tokens.
  */
 public final class Sampler {
     private final SamplingParams params;
@@ -82,18 +85,29 @@ public final class Sampler {
      * generated. The row is used as scratch: penalties and bias are applied to it in place.
      */
     public int sample(float[] logits, int offset, int vocabSize) {
+        return sample(logits, offset, vocabSize, null);
+    }
+
+    /**
+     * As {@link #sample(float[], int, int)}, drawing only among the tokens whose bit is set in {@code allowed}
+     * (bit {@code id} of word {@code id >>> 6}; ids beyond its words are not allowed), or among all when it is null.
+     * If {@code min_tokens} would ban every allowed token (a constraint that can only end), the ban is lifted: the
+     * constraint wins. The mask is only read.
+     */
+    public int sample(float[] logits, int offset, int vocabSize, long[] allowed) {
         if (vocabSize != this.vocabSize) {
             throw new IllegalArgumentException("logits row of " + vocabSize + " values, sampler vocabulary is " + this.vocabSize);
         }
+        if (allowed != null) applyMask(logits, offset, allowed);
         if (wantLogprobs) System.arraycopy(logits, offset, ws.raw, 0, vocabSize);
         if (penalties) applyPenalties(logits, offset);
         for (int i = 0; i < biasIds.length; i++) logits[offset + biasIds[i]] += biasValues[i];
-        if (generated < params.minTokens()) {
+        if (generated < params.minTokens() && (allowed == null || allowsBeyond(allowed, minTokenBans))) {
             for (int id : minTokenBans) {
                 if (id < vocabSize) logits[offset + id] = Float.NEGATIVE_INFINITY;
             }
         }
-        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset);
+        int token = params.greedy() ? argmax(logits, offset, vocabSize) : sampleRandom(logits, offset, allowed);
         if (wantLogprobs) fillLogprobs(token);
         if (penalties) counts.addGenerated(token);
         generated++;
@@ -114,6 +128,41 @@ public final class Sampler {
         return 0; // only NaN
     }
 
+    /** Sets every logit whose bit is clear (and every id beyond the mask's words) to -inf. */
+    private void applyMask(float[] logits, int offset, long[] allowed) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        for (int w = 0; w < words; w++) {
+            long bits = allowed[w];
+            if (bits == -1L) continue;
+            int base = w << 6;
+            int end = Math.min(base + 64, vocabSize);
+            if (bits == 0) {
+                java.util.Arrays.fill(logits, offset + base, offset + end, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            // only the clear bits: inside strings nearly every token is allowed, so this touches few logits
+            for (long clear = ~bits; clear != 0; clear &= clear - 1) {
+                int i = base + Long.numberOfTrailingZeros(clear);
+                if (i < end) logits[offset + i] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        if (words << 6 < vocabSize) java.util.Arrays.fill(logits, offset + (words << 6), offset + vocabSize, Float.NEGATIVE_INFINITY);
+    }
+
+    /** Whether the mask allows a token outside {@code banned}. */
+    private boolean allowsBeyond(long[] allowed, int[] banned) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        long count = 0;
+        for (int w = 0; w < words; w++) count += Long.bitCount(allowed[w]);
+        for (int i = 0; i < banned.length; i++) {
+            int id = banned[i];
+            boolean seenBefore = false;
+            for (int j = 0; j < i; j++) seenBefore |= banned[j] == id;
+            if (!seenBefore && id < words << 6 && (allowed[id >>> 6] & (1L << id)) != 0) count--;
+        }
+        return count > 0;
+    }
+
     private void applyPenalties(float[] logits, int offset) {
         float rep = params.repetitionPenalty();
         float presence = params.presencePenalty();
@@ -129,7 +178,8 @@ public final class Sampler {
         }
     }
 
-    private int sampleRandom(float[] logits, int offset) {
+    private int sampleRandom(float[] logits, int offset, long[] allowed) {
+        boolean masked = allowed != null;
         float invT = 1f / params.temperature();
         float max = VectorMath.max(logits, offset, vocabSize);
         if (!(max > Float.NEGATIVE_INFINITY)) return 0; // everything banned: nothing better to do
@@ -149,10 +199,24 @@ public final class Sampler {
             }
             return draw(val, idx, n, total);
         }
-        double total = VectorMath.expShifted(logits, offset, val, vocabSize, max, invT); // max weight is 1
-        if (minP == 0 && !topP) return draw(val, null, vocabSize, total);
-        int n = compact(val, idx, vocabSize, minP, false);
-        if (minP > 0) total = sum(val, n);
+        int n = masked ? sparseWeights(logits, offset, allowed, max, invT) : -1;
+        double total;
+        if (n >= 0) { // few allowed tokens: only they are weighed
+            total = sum(val, n);
+            if (minP > 0) {
+                n = compact(val, idx, n, minP, true);
+                total = sum(val, n);
+            }
+        } else {
+            total = VectorMath.expShifted(logits, offset, val, vocabSize, max, invT); // max weight is 1
+            if (minP == 0 && !topP) {
+                if (masked) total -= zeroDisallowed(val, allowed); // cheaper than compacting the row
+                return draw(val, null, vocabSize, total);
+            }
+            // exp of -inf is a tiny positive weight (ExactExp clamps), so masked tokens are dropped by their logit
+            n = masked ? compactFinite(val, idx, logits, offset, vocabSize, minP) : compact(val, idx, vocabSize, minP, false);
+            if (masked || minP > 0) total = sum(val, n);
+        }
         if (topP) {
             // Tokens below (1 - p) * total / n together weigh under (1 - p) * total, and they are the
             // worst ones, so none can be in the nucleus: dropping them first is exact and, for the
@@ -164,6 +228,32 @@ public final class Sampler {
         return draw(val, idx, n, total);
     }
 
+    /**
+     * When the mask allows at most 1/8 of the vocabulary (JSON punctuation, keys, enums, numbers), the weights of
+     * just those tokens into {@code ws.val}/{@code ws.idx} (by id), and their count; -1 when more are allowed, as in
+     * free text inside a string, where weighing the whole row at once is faster.
+     */
+    private int sparseWeights(float[] logits, int offset, long[] allowed, float max, float invT) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        int count = 0;
+        for (int w = 0; w < words; w++) count += Long.bitCount(allowed[w]);
+        if (count > vocabSize >>> 3) return -1;
+        float[] val = ws.val;
+        int[] idx = ws.idx;
+        int n = 0;
+        for (int w = 0; w < words; w++) {
+            for (long bits = allowed[w]; bits != 0; bits &= bits - 1) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(bits);
+                if (i >= vocabSize) break;
+                float l = logits[offset + i];
+                if (l == Float.NEGATIVE_INFINITY) continue; // banned by min_tokens or a bias
+                val[n] = ExactExp.scalarExp((l - max) * invT);
+                idx[n++] = i;
+            }
+        }
+        return n;
+    }
+
     /** Keeps the weights {@code >= min} in place, in order; idx becomes (or stays, if compacted) their token ids. */
     private static int compact(float[] val, int[] idx, int n, float min, boolean compacted) {
         int m = 0;
@@ -172,6 +262,45 @@ public final class Sampler {
             if (w >= min && w > 0) {
                 val[m] = w;
                 idx[m++] = compacted ? idx[i] : i;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Sets the weight of every token the mask does not allow to 0 (exp of -inf is a tiny positive weight: ExactExp
+     * clamps) and returns the weight removed. Visits only clear bits of mixed words, as {@link #applyMask}.
+     */
+    private double zeroDisallowed(float[] val, long[] allowed) {
+        int words = Math.min(allowed.length, (vocabSize + 63) >>> 6);
+        double removed = 0;
+        for (int w = 0; w < words; w++) {
+            long bits = allowed[w];
+            if (bits == -1L) continue;
+            int base = w << 6;
+            int end = Math.min(base + 64, vocabSize);
+            for (long clear = ~bits; clear != 0; clear &= clear - 1) {
+                int i = base + Long.numberOfTrailingZeros(clear);
+                if (i >= end) break;
+                removed += val[i];
+                val[i] = 0;
+            }
+        }
+        for (int i = words << 6; i < vocabSize; i++) {
+            removed += val[i];
+            val[i] = 0;
+        }
+        return removed;
+    }
+
+    /** As {@link #compact} over the whole row, also dropping tokens whose logit is -inf. */
+    private static int compactFinite(float[] val, int[] idx, float[] logits, int offset, int n, float min) {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            float w = val[i];
+            if (w >= min && w > 0 && logits[offset + i] != Float.NEGATIVE_INFINITY) {
+                val[m] = w;
+                idx[m++] = i;
             }
         }
         return m;
@@ -210,7 +339,7 @@ public final class Sampler {
         int have = 0;
         for (int i = 0; i < vocabSize && want > 0; i++) {
             float v = raw[i];
-            if (have == want && !(v > lps[have - 1])) continue;
+            if (v == Float.NEGATIVE_INFINITY || (have == want && !(v > lps[have - 1]))) continue; // masked: not an alternative
             int j = have < want ? have++ : have - 1;
             while (j > 0 && v > lps[j - 1]) { lps[j] = lps[j - 1]; ids[j] = ids[j - 1]; j--; }
             lps[j] = v;

@@ -270,7 +270,7 @@ class LlmServiceTest {
     }
 
     /** Stats are published after each step, so wait for the step that finished the last request to publish. */
-    private static dev.gannet.runtime.engine.EngineStats settled(LlmService s) throws InterruptedException {
+    static dev.gannet.runtime.engine.EngineStats settled(LlmService s) throws InterruptedException {
         var st = s.stats();
         for (int i = 0; i < 200 && (st.kvUsedBlocks() != 0 || st.running() != 0 || st.waiting() != 0); i++) {
             Thread.sleep(10);

@@ -1,5 +1,7 @@
 package dev.gannet.server.api;
 
+import dev.gannet.runtime.constraint.Constraint;
+import dev.gannet.runtime.constraint.ConstraintSpec;
 import dev.gannet.runtime.engine.FinishReason;
 import dev.gannet.runtime.engine.Request;
 import dev.gannet.runtime.engine.RequestListener;
@@ -48,6 +50,16 @@ public interface ServingBackend {
 
     /** One token's UTF-8 bytes (OpenAI chat logprobs' {@code bytes}). */
     byte[] tokenBytes(int id);
+
+    /**
+     * The structured-output constraint {@code spec} compiled for this model's vocabulary, to put in a {@link Request}.
+     * Compiled constraints are cached by spec; a new one takes milliseconds (up to ~100 ms for a large schema), so
+     * call this off the event loop. Thread-safe.
+     *
+     * @throws dev.gannet.runtime.constraint.ConstraintException naming the problem and where it is (a JSON pointer
+     *                                                         into a schema, a line and column of a grammar)
+     */
+    Constraint constraint(ConstraintSpec spec);
 
     /**
      * Enqueues one sequence. The listener then receives its events on the engine thread: tokens with their text

@@ -1,5 +1,7 @@
 package dev.gannet.server.backend;
 
+import dev.gannet.runtime.constraint.Constraint;
+import dev.gannet.runtime.constraint.ConstraintSpec;
 import dev.gannet.runtime.engine.EngineStats;
 import dev.gannet.runtime.engine.Request;
 import dev.gannet.runtime.engine.RequestHandle;
@@ -66,6 +68,11 @@ public final class EngineBackend implements ServingBackend {
     @Override
     public byte[] tokenBytes(int id) {
         return tokenizer.tokenBytes(id);
+    }
+
+    @Override
+    public Constraint constraint(ConstraintSpec spec) {
+        return service.constraint(spec);
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.gannet.server.grpc;
 
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.MessageOrBuilder;
+import dev.gannet.runtime.constraint.Constraint;
+import dev.gannet.runtime.constraint.ConstraintException;
 import dev.gannet.runtime.engine.Request;
 import dev.gannet.runtime.tokenizer.TokenLimitException;
 import dev.gannet.server.api.BackendOverloadedException;
@@ -24,6 +26,7 @@ import dev.gannet.server.common.Admission;
 import dev.gannet.server.common.ApiKeyAuth;
 import dev.gannet.server.common.TokenizeBudget;
 import dev.gannet.server.common.Inflight;
+import dev.gannet.server.common.StructuredOutput;
 import dev.gannet.server.metrics.ServerMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -340,7 +343,7 @@ public final class KServeService {
                     }
                 })
                 : vertx.executeBlocking(tokenize, false);
-        return ids.andThen(ar -> budget.release(chars)).compose(prompt -> {
+        return ids.andThen(ar -> budget.release(chars)).compose(prompt -> compile(inputs.structured()).compose(constraint -> {
             if (prompt.length == 0 || prompt.length >= info.contextLength()) {
                 return Future.failedFuture(new InvalidInputException("prompt has " + prompt.length
                         + " tokens; the context length is " + info.contextLength()));
@@ -357,7 +360,7 @@ public final class KServeService {
             GrpcGeneration gen = new GrpcGeneration(context, modelName, id, streamCall && inputs.stream(), metrics,
                     inflight, start, sink);
             try {
-                Request r = new Request(prompt, inputs.sampling().withMaxTokens(maxTokens), inputs.priority(), 0L);
+                Request r = new Request(prompt, inputs.sampling().withMaxTokens(maxTokens), inputs.priority(), 0L, constraint);
                 gen.started(backend.submit(r, gen), timeout.toMillis());
             } catch (BackendOverloadedException e) {
                 return Future.failedFuture(new GrpcStatusException(GrpcStatus.RESOURCE_EXHAUSTED, e.getMessage()));
@@ -365,7 +368,24 @@ public final class KServeService {
                 return Future.failedFuture(e);
             }
             return Future.succeededFuture(gen);
-        });
+        }));
+    }
+
+    /**
+     * The structured-output constraint compiled on a worker thread (a schema the cache has not seen takes
+     * milliseconds), or null; one that does not compile is INVALID_ARGUMENT naming the parameter and the problem's place.
+     */
+    private Future<Constraint> compile(StructuredOutput so) {
+        if (so == null) {
+            return Future.succeededFuture(null);
+        }
+        return vertx.executeBlocking(() -> {
+            try {
+                return backend.constraint(so.spec());
+            } catch (ConstraintException e) {
+                throw new InvalidInputException("'" + so.param() + "' is not a usable constraint: " + e.getMessage());
+            }
+        }, false);
     }
 
     private static GrpcStatusException asStatus(Throwable e) {

@@ -1,6 +1,13 @@
 package dev.gannet.server.grpc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.gannet.runtime.sampler.SamplingParams;
+import dev.gannet.server.common.StructuredOutput;
 import dev.gannet.server.grpc.proto.InferParameter;
 
 import java.nio.charset.StandardCharsets;
@@ -19,13 +26,23 @@ import java.util.Set;
  * (batch size 1). The values go straight into the runtime's one {@link SamplingParams}, whose constructor checks
  * their ranges (a violation is INVALID_ARGUMENT naming the field, as the HTTP API answers 400).
  *
- * @param sampling sampling record; {@code maxTokens} is the requested limit, settled against the context later
+ * <p>Structured output takes the HTTP API's fields ({@link StructuredOutput}), as BYTES values (a string parameter or
+ * a one-element BYTES tensor): {@code guided_regex}, {@code guided_grammar} as text; {@code guided_json} a schema's
+ * JSON text; {@code guided_choice} a JSON array of strings, or BYTES elements that are the choices themselves;
+ * {@code response_format} and {@code structured_outputs} the JSON text of the HTTP API's object.
+ *
+ * @param sampling   sampling record; {@code maxTokens} is the requested limit, settled against the context later
+ * @param structured the structured-output constraint asked for, or null
  */
-record LlmInputs(String prompt, SamplingParams sampling, boolean stream, int priority) {
+record LlmInputs(String prompt, SamplingParams sampling, boolean stream, int priority, StructuredOutput structured) {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static final Set<String> NAMES = Set.of("text_input", "max_tokens", "min_tokens", "temperature", "top_p", "top_k",
             "min_p", "presence_penalty", "frequency_penalty", "repetition_penalty", "seed", "ignore_eos", "stream", "stop",
-            "priority");
+            "priority", "response_format", "structured_outputs", "guided_json", "guided_regex", "guided_choice",
+            "guided_grammar", "guided_decoding_backend", "guided_whitespace_pattern");
+    /** Structured-output fields whose text is JSON (an object, or for a choice an array). */
+    private static final Set<String> JSON_TEXT = Set.of("response_format", "structured_outputs", "guided_choice");
 
     static LlmInputs parse(List<TensorCodec.Tensor> tensors, Map<String, InferParameter> parameters) {
         Map<String, Value> byName = new HashMap<>();
@@ -66,7 +83,36 @@ record LlmInputs(String prompt, SamplingParams sampling, boolean stream, int pri
         if (byName.containsKey("seed")) b.seed(integer(byName, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE));
         boolean stream = integer(byName, "stream", 0, 0, 1) == 1;
         int priority = (int) integer(byName, "priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        return new LlmInputs(prompt, b.build(), stream, priority);
+        StructuredOutput structured = StructuredOutput.read(name -> structuredField(byName.get(name)));
+        return new LlmInputs(prompt, b.build(), stream, priority, structured);
+    }
+
+    /** A structured-output field as the JSON the HTTP API would have carried, or null. */
+    private static JsonNode structuredField(Value v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.bytes() == null) {
+            throw new InvalidInputException("'" + v.name() + "' must be BYTES (a string parameter), got " + v.datatype());
+        }
+        boolean jsonArray = v.bytes().size() == 1 && new String(v.bytes().getFirst(), StandardCharsets.UTF_8).strip().startsWith("[");
+        if (v.name().equals("guided_choice") && !jsonArray) {
+            ArrayNode choices = JsonNodeFactory.instance.arrayNode();
+            for (byte[] c : v.bytes()) choices.add(new String(c, StandardCharsets.UTF_8));
+            return choices;
+        }
+        if (v.bytes().size() != 1) {
+            throw new InvalidInputException("input '" + v.name() + "' must be one BYTES element, got " + v.bytes().size());
+        }
+        String text = new String(v.bytes().getFirst(), StandardCharsets.UTF_8);
+        if (!JSON_TEXT.contains(v.name())) {
+            return TextNode.valueOf(text);
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("'" + v.name() + "' must be JSON text: " + e.getOriginalMessage());
+        }
     }
 
     /** One input's value, from a tensor or a request parameter. */

@@ -4,13 +4,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gannet.runtime.constraint.ConstraintException;
+import dev.gannet.runtime.constraint.ConstraintSpec;
 import dev.gannet.runtime.template.ChatInputs;
+import dev.gannet.runtime.toolcall.ToolGrammar;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.common.Admission;
 import dev.gannet.server.common.Inflight;
+import dev.gannet.server.common.StructuredOutput;
 import dev.gannet.server.common.TokenizeBudget;
 import dev.gannet.server.metrics.ServerMetrics;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
@@ -49,22 +54,65 @@ final class OpenAiRoutes {
         ModelInfo info = requireServing();
         ObjectNode body = jsonBody(ctx);
         checkModel(body);
-        GenerationSpec spec = chat ? RequestParser.chat(body, info, options.admission())
+        GenerationSpec parsed = chat ? RequestParser.chat(body, info, options.admission())
                 : RequestParser.completion(body, info, options.admission());
+        GenerationSpec spec = withToolFormat(parsed, info);
         String id = (chat ? "chatcmpl-" : "cmpl-") + randomId();
         ctx.put(RequestLog.REQUEST_ID, id);
         long start = RequestLog.startNanos(ctx);
-        preparer.prepare(spec, info).onSuccess(prompts -> {
+        withConstraint(ctx, spec).onSuccess(ready -> preparer.prepare(ready, info).onSuccess(prompts -> {
             try {
-                checkLengths(spec, prompts, info.contextLength());
-                admit(spec, prompts, info);
-                GenerationExchange exchange = new GenerationExchange(ctx, backend, spec, prompts, id,
+                checkLengths(ready, prompts, info.contextLength());
+                admit(ready, prompts, info);
+                GenerationExchange exchange = new GenerationExchange(ctx, backend, ready, prompts, id,
                         options.servedModelName(), metrics, inflight, start, options.timeouts().streamStall());
                 exchange.start(options.requestTimeout());
             } catch (RuntimeException e) {
                 ctx.fail(e);
             }
-        }).onFailure(ctx::fail);
+        }).onFailure(ctx::fail)).onFailure(ctx::fail);
+    }
+
+    /**
+     * The spec with its structured-output constraint compiled, before anything is queued: on a worker thread, since a
+     * schema the cache has not seen takes milliseconds. One that does not compile is a 400 naming the field and the
+     * place of the problem (the schema's JSON pointer, the grammar's line and column).
+     */
+    private Future<GenerationSpec> withConstraint(RoutingContext ctx, GenerationSpec spec) {
+        StructuredOutput so = spec.structured();
+        if (so == null) {
+            return Future.succeededFuture(spec);
+        }
+        return ctx.vertx().executeBlocking(() -> {
+            try {
+                return spec.withConstraint(backend.constraint(so.spec()));
+            } catch (ConstraintException e) {
+                throw ApiException.badRequest(so.param(), "'" + so.param() + "' is not a usable constraint: " + e.getMessage());
+            }
+        }, false);
+    }
+
+    /**
+     * Tool calling: the format calls are parsed in, from the server's option or the chat template; for
+     * {@code tool_choice} required or named, the grammar of those calls becomes the request's constraint (compiled
+     * with any other in {@link #withConstraint}), so the output always parses into calls.
+     */
+    private GenerationSpec withToolFormat(GenerationSpec spec, ModelInfo info) {
+        ToolCalling tools = spec.tools();
+        if (tools == null || !tools.parses()) {
+            return spec;
+        }
+        ToolCalling resolved = tools.withFormat(preparer.toolCallFormat(options.toolCallParser(), info));
+        if (!resolved.constrained()) {
+            return spec.withTools(resolved, null);
+        }
+        if (spec.structured() != null) {
+            throw ApiException.badRequest("tool_choice", "'tool_choice' " + (resolved.named() == null ? "\"required\""
+                    : "naming a function") + " constrains the output to tool calls, so it cannot be combined with '"
+                    + spec.structured().param() + "'");
+        }
+        ConstraintSpec grammar = ToolGrammar.spec(resolved.format(), resolved.callable(), resolved.maxCalls() > 1);
+        return spec.withTools(resolved, new StructuredOutput("tools", grammar));
     }
 
     /**

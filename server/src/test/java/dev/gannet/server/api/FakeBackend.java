@@ -1,5 +1,10 @@
 package dev.gannet.server.api;
 
+import dev.gannet.runtime.constraint.Constraint;
+import dev.gannet.runtime.constraint.ConstraintCache;
+import dev.gannet.runtime.constraint.ConstraintMatcher;
+import dev.gannet.runtime.constraint.ConstraintSpec;
+import dev.gannet.runtime.constraint.TokenVocabulary;
 import dev.gannet.runtime.engine.FinishInfo;
 import dev.gannet.runtime.engine.FinishReason;
 import dev.gannet.runtime.engine.Request;
@@ -19,10 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A deterministic stand-in engine for server tests. Tokenizer: token id = UTF-16 char code,
  * BOS = 1 ("&lt;s&gt;"), EOS = 2 ("&lt;/s&gt;"). Generation: letters 'a'..'z' in order, starting at
- * {@code seed % 26} (0 when greedy or unseeded), EOS after {@code eosAfter} tokens unless
- * {@code ignore_eos}; stop strings end the text before them. Events run on one "engine" thread, like the real engine's, with a
+ * {@code seed % 26} (0 when greedy or unseeded), or the {@link #script(String)}'s characters, EOS after
+ * {@code eosAfter} tokens (or the script) unless {@code ignore_eos}; stop strings end the text before them. Events run on one "engine" thread, like the real engine's, with a
  * configurable per-token delay. Sequences wait while {@link #hold(boolean)} is on, and submit
  * throws {@link BackendOverloadedException} when more than {@code maxWaiting} wait.
+ *
+ * <p>Constraints compile for real over the fake vocabulary (each id its character's UTF-8). A constrained sequence
+ * takes, of the tokens the constraint allows, EOS, a closing {@code '}'}, {@code ']'} or {@code '"'} first (so it
+ * ends soon), else the first printable ASCII character from its letter on ({@code 'a' + (start + generated) % 26},
+ * wrapping around), else the lowest allowed id.
  */
 public final class FakeBackend implements ServingBackend {
     public static final int VOCAB = 65536;
@@ -46,6 +56,7 @@ public final class FakeBackend implements ServingBackend {
     private volatile long tokenDelayMillis;
     private volatile int tokensPerStep = 1;
     private volatile int eosAfter = Integer.MAX_VALUE;
+    private volatile String script;
     private volatile int maxWaiting = 1000;
     private volatile String chatTemplate = "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}"
             + "{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
@@ -63,6 +74,8 @@ public final class FakeBackend implements ServingBackend {
     /** Tokens produced per step (each step then waits the token delay), to reach a real engine's rates with ms delays. */
     public FakeBackend tokensPerStep(int n) { tokensPerStep = n; return this; }
     public FakeBackend eosAfter(int n) { eosAfter = n; return this; }
+    /** Generate exactly this text (one token per character), then EOS; null = the letters. */
+    public FakeBackend script(String text) { script = text; return this; }
     public FakeBackend maxWaiting(int n) { maxWaiting = n; return this; }
     public FakeBackend chatTemplate(String t) { chatTemplate = t; return this; }
     public FakeBackend kvCacheTokens(long t) { kvCacheTokens = t; return this; }
@@ -86,6 +99,25 @@ public final class FakeBackend implements ServingBackend {
     public int runningNow() { return running.get(); }
 
     @Override public boolean ready() { return ready; }
+
+    /** Built on first use: the 65,536-token trie takes a moment. */
+    private static final class Constraints {
+        static final ConstraintCache CACHE = new ConstraintCache(vocabulary(), 64L << 20);
+
+        private static TokenVocabulary vocabulary() {
+            byte[][] bytes = new byte[VOCAB][];
+            for (int id = 0; id < VOCAB; id++) {
+                boolean text = id != BOS && id != EOS && !Character.isSurrogate((char) id);
+                bytes[id] = text ? String.valueOf((char) id).getBytes(StandardCharsets.UTF_8) : null;
+            }
+            return TokenVocabulary.of(bytes, new int[] {EOS});
+        }
+    }
+
+    @Override
+    public Constraint constraint(ConstraintSpec spec) {
+        return Constraints.CACHE.get(spec);
+    }
 
     @Override
     public ModelInfo modelInfo() {
@@ -171,11 +203,31 @@ public final class FakeBackend implements ServingBackend {
         boolean done;
         int generated;
         int emitted;
+        final ConstraintMatcher matcher;
+        final long[] mask;
 
         Sequence(Request req, RequestListener listener) {
             this.cost = Math.min(contextLength, (long) req.prompt().length + req.sampling().maxTokens());
             this.req = req;
             this.listener = listener;
+            this.matcher = req.constraint() == null ? null : req.constraint().newState();
+            this.mask = matcher == null ? null : new long[req.constraint().vocabulary().maskWords()];
+        }
+
+        /** The token a constrained sequence takes next (see the class comment). */
+        private int constrainedToken(int letter) {
+            matcher.fillMask(mask);
+            for (int id : new int[] {EOS, '}', ']', '"'}) {
+                if ((mask[id >>> 6] & (1L << id)) != 0) return id;
+            }
+            for (int k = 0; k < 94; k++) { // printable ASCII but the space first, from the letter on
+                int id = '!' + (letter - '!' + k) % 94;
+                if ((mask[id >>> 6] & (1L << id)) != 0) return id;
+            }
+            for (int id = 0; id < VOCAB; id++) {
+                if ((mask[id >>> 6] & (1L << id)) != 0) return id;
+            }
+            throw new IllegalStateException("the constraint allows no token");
         }
 
         @Override
@@ -225,17 +277,32 @@ public final class FakeBackend implements ServingBackend {
             }
             SamplingParams p = req.sampling();
             int start = p.temperature() == 0 || p.seed() == null ? 0 : (int) Math.floorMod(p.seed(), 26L);
-            if (generated >= eosAfter && generated >= p.minTokens() && !p.ignoreEos()) {
+            String scripted = script;
+            boolean scriptDone = scripted != null && generated >= scripted.length();
+            if ((scriptDone || generated >= eosAfter) && generated >= p.minTokens() && !p.ignoreEos()) {
                 generated++;
                 end(FinishReason.STOP, EOS, "");
                 return false;
             }
-            int token = 'a' + (start + generated) % 26;
+            int token = scripted != null && !scriptDone ? scripted.charAt(generated) : 'a' + (start + generated) % 26;
+            if (matcher != null) {
+                token = constrainedToken(token);
+                matcher.accept(token);
+                if (token == EOS) {
+                    generated++;
+                    end(FinishReason.STOP, EOS, text.substring(emitted));
+                    return false;
+                }
+            }
             generated++;
             text.append((char) token);
             int stopAt = stopIndex();
             if (stopAt >= 0) {
                 text.setLength(stopAt);
+                end(FinishReason.STOP, token, text.substring(emitted));
+                return false;
+            }
+            if (matcher != null && matcher.isComplete()) { // nothing can follow: the real engine stops too
                 end(FinishReason.STOP, token, text.substring(emitted));
                 return false;
             }

@@ -3,6 +3,7 @@ package dev.gannet.server.grpc;
 import com.google.protobuf.ByteString;
 import dev.gannet.server.api.FakeBackend;
 import dev.gannet.server.grpc.proto.InferTensorContents;
+import dev.gannet.server.grpc.proto.InferParameter;
 import dev.gannet.server.grpc.proto.ModelInferRequest;
 import dev.gannet.server.grpc.proto.ModelInferResponse;
 import dev.gannet.server.grpc.proto.ModelMetadataRequest;
@@ -191,6 +192,33 @@ class KServeGrpcTest {
                 .addInputs(raw("text_input", "BYTES")).addRawInputContents(ByteString.copyFrom(new byte[] {9, 0, 0, 0, 1}))
                 .build();
         assertStatus(Status.Code.INVALID_ARGUMENT, truncated);
+    }
+
+    /** Structured output as request parameters (string values) or BYTES inputs, as on the HTTP API. */
+    @Test
+    void structuredOutputThroughParametersAndInputs() throws Exception {
+        ModelInferRequest regex = infer("fake", bytesInput("text_input", "hi"), intInput("max_tokens", 12)).toBuilder()
+                .putParameters("guided_regex", InferParameter.newBuilder().setStringParam("[0-9]{3}-[a-z]{2}").build()).build();
+        assertTrue(text(call(INFER, regex)).matches("[0-9]{3}-[a-z]{2}"));
+        ModelInferRequest schema = infer("fake", bytesInput("text_input", "hi"), intInput("max_tokens", 40)).toBuilder()
+                .putParameters("response_format", InferParameter.newBuilder().setStringParam("{\"type\": \"json_schema\", "
+                        + "\"json_schema\": {\"name\": \"n\", \"schema\": {\"type\": \"object\", \"properties\": "
+                        + "{\"n\": {\"type\": \"integer\"}}, \"required\": [\"n\"]}}}").build()).build();
+        String json = text(call(INFER, schema));
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("n").isIntegralNumber(), json);
+        String choice = text(call(INFER, infer("fake", bytesInput("text_input", "hi"), bytesInput("guided_choice", "yes", "no"))));
+        assertTrue(choice.equals("yes") || choice.equals("no"), choice);
+        ModelInferRequest bad = infer("fake", bytesInput("text_input", "hi")).toBuilder()
+                .putParameters("guided_json", InferParameter.newBuilder().setStringParam("{\"type\": \"objekt\"}").build()).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(INFER, bad));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("guided_json") && e.getStatus().getDescription().contains("/type"),
+                e.getStatus().getDescription());
+        assertStatus(Status.Code.INVALID_ARGUMENT, infer("fake", bytesInput("text_input", "hi"), bytesInput("guided_regex", "a(")));
+        assertStatus(Status.Code.INVALID_ARGUMENT, infer("fake", bytesInput("text_input", "hi"), bytesInput("guided_choice", "[1]")));
+        assertStatus(Status.Code.INVALID_ARGUMENT, infer("fake", bytesInput("text_input", "hi"), bytesInput("guided_regex", "a"),
+                bytesInput("guided_choice", "a")));
+        assertStatus(Status.Code.INVALID_ARGUMENT, infer("fake", bytesInput("text_input", "hi"), intInput("guided_regex", 1)));
     }
 
     private static void assertStatus(Status.Code code, ModelInferRequest req) {

@@ -77,10 +77,20 @@ class BadInputTest {
             /v1/completions | "best_of":3                            | best_of
             /v1/completions | "n":2,"best_of":1                      | best_of
             /v1/completions | "response_format":{"type":"sound"}     | response_format
-            /v1/completions | "response_format":{"type":"json_object"} | response_format
-            /v1/completions | "guided_json":{"type":"object"}        | guided_json
-            /v1/completions | "guided_regex":"a+"                    | guided_regex
-            /v1/completions | "structured_outputs":{"regex":"a+"}    | structured_outputs
+            /v1/completions | "response_format":{"type":"json_schema"} | response_format
+            /v1/completions | "guided_json":{"type":"objekt"}        | guided_json
+            /v1/completions | "guided_json":5                        | guided_json
+            /v1/completions | "guided_regex":"a("                    | guided_regex
+            /v1/completions | "guided_regex":["a"]                   | guided_regex
+            /v1/completions | "guided_choice":[]                     | guided_choice
+            /v1/completions | "guided_choice":["a",1]                | guided_choice
+            /v1/completions | "guided_grammar":"root ::= x"          | guided_grammar
+            /v1/completions | "guided_whitespace_pattern":" *"       | guided_whitespace_pattern
+            /v1/completions | "structured_outputs":{"regex":"a+","choice":["a"]} | structured_outputs
+            /v1/completions | "structured_outputs":{"whitespace_pattern":" "} | structured_outputs
+            /v1/completions | "structured_outputs":"a+"              | structured_outputs
+            /v1/completions | "guided_regex":"a","guided_choice":["a"] | guided_choice
+            /v1/completions | "response_format":{"type":"json_object"},"structured_outputs":{"regex":"a"} | structured_outputs
             /v1/completions | "prompt_logprobs":1                    | prompt_logprobs
             """)
     void completionFieldErrors(String path, String field, String param) throws Exception {
@@ -126,7 +136,8 @@ class BadInputTest {
             "messages":[{"role":"user","content":"x"}],"max_completion_tokens":1000  | max_completion_tokens
             "messages":[{"role":"user","content":"x"}],"min_tokens":9,"max_completion_tokens":3 | min_tokens
             "messages":[{"role":"user","content":"x"}],"response_format":{"type":"sound"} | response_format
-            "messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{}}} | response_format
+            "messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{"minLength":"x"}}} | response_format
+            "messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":5,"schema":{}}} | response_format
             "messages":[{"role":"user","content":"x"}],"response_format":"json"      | response_format
             "messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}] | tools
             "messages":[{"role":"user","content":"x"}],"tools":{}                    | tools
