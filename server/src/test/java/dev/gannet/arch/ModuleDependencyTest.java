@@ -72,6 +72,15 @@ class ModuleDependencyTest {
                 .check(classes);
     }
 
+    /** Tool-call parsing and grammars are text work: they know constraints, not the engine, tokenizer or server. */
+    @Test
+    void toolCallPackageKnowsOnlyConstraints() {
+        classes().that().resideInAPackage("dev.gannet.runtime.toolcall..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java.lang..", "java.util..",
+                        "com.fasterxml.jackson..", "dev.gannet.runtime.constraint..", "dev.gannet.runtime.toolcall..")
+                .check(classes);
+    }
+
     @Test
     void noPackageDependsOnItselfThroughOthers() {
         slices().matching("dev.gannet.(**)").should().beFreeOfCycles().check(classes);

@@ -113,7 +113,7 @@ public final class ServeCommand implements Callable<Integer> {
         GannetServer server = new GannetServer(new ServerOptions(cfg.host(), cfg.port(), loaded.servedName(), keys,
                 cfg.maxBodySizeBytes(), new Admission(cfg.maxWaiting(), cfg.maxWaitingTokens(), cfg.maxN(), cfg.maxPrompts()),
                 cfg.requestTimeout(), cfg.shutdownTimeout(), cfg.logFormat(),
-                readTemplate(cfg), cfg.cors(), new ServerOptions.Timeouts(cfg.headerTimeout(), cfg.keepAliveTimeout(),
+                readTemplate(cfg), cfg.toolCallParser(), cfg.cors(), new ServerOptions.Timeouts(cfg.headerTimeout(), cfg.keepAliveTimeout(),
                 cfg.streamStallTimeout())), loaded.backend());
         int port;
         try {

@@ -45,6 +45,7 @@ public enum ConfigKey {
     STREAM_STALL_TIMEOUT("stream_stall_timeout", Kind.DURATION, "30s", "a streaming client that reads nothing for this long has its request aborted"),
     LOG_FORMAT("log_format", Kind.LOG_FORMAT, "text", "text or json"),
     CHAT_TEMPLATE("chat_template", Kind.STRING, null, "Jinja chat template file overriding the model's"),
+    TOOL_CALL_PARSER("tool_call_parser", Kind.TOOL_CALL_PARSER, "auto", "format of the model's tool calls, as vLLM's --tool-call-parser: auto (read from the chat template), hermes, llama3_json or mistral"),
     ALLOWED_ORIGINS("allowed_origins", Kind.LIST, "*", "CORS: origins allowed to call the API from a browser (* = any, empty = CORS off), as vLLM's --allowed-origins"),
     ALLOWED_METHODS("allowed_methods", Kind.LIST, "*", "CORS: methods allowed (* = any)"),
     ALLOWED_HEADERS("allowed_headers", Kind.LIST, "*", "CORS: request headers allowed (* = any)"),
@@ -66,6 +67,7 @@ public enum ConfigKey {
         KV_DTYPE("auto, f32, f16, bf16, q8_0 or fp8"),
         WEIGHT_LAYOUT("packed or mapped"),
         LOG_FORMAT("text or json"),
+        TOOL_CALL_PARSER("auto, hermes, llama3_json or mistral"),
         STEP_BUDGET("auto, 0 (off) or a number of milliseconds such as 150"),
         LIST("a list of strings");
 

@@ -4,6 +4,7 @@ import dev.gannet.runtime.backend.Device;
 import dev.gannet.runtime.engine.EngineConfig;
 import dev.gannet.runtime.model.KvStorage;
 import dev.gannet.runtime.model.WeightLayout;
+import dev.gannet.runtime.toolcall.ToolCallFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +62,7 @@ public record ServerConfig(
         Duration streamStallTimeout,
         LogFormat logFormat,
         Path chatTemplate,
+        ToolCallFormat toolCallParser,
         Cors cors,
         Map<ConfigKey, String> sources) {
 
@@ -90,7 +92,7 @@ public record ServerConfig(
         return new ServerConfig(model, servedModelName, host, port, device, threads, tp, kvCacheMemoryBytes,
                 kvCacheMemoryFraction, kvCacheDtype, gpuMemoryUtilization, weightLayout, packedCache, blockSize, maxBatchTokens, maxStepNanos, maxRunning, maxWaiting,
                 maxWaitingTokens, maxN, maxPrompts, maxModelLen, enablePrefixCaching, warmup, apiKeys, apiKeysFile, maxBodySizeBytes, requestTimeout,
-                shutdownTimeout, headerTimeout, keepAliveTimeout, streamStallTimeout, logFormat, chatTemplate, cors, Map.of());
+                shutdownTimeout, headerTimeout, keepAliveTimeout, streamStallTimeout, logFormat, chatTemplate, toolCallParser, cors, Map.of());
     }
 
     /** A raw value and where it came from ("default", "configs/x.yaml", "env GANNET_PORT", "flag --port"). */
@@ -171,9 +173,16 @@ public record ServerConfig(
                 ConfigValues.duration(ConfigKey.STREAM_STALL_TIMEOUT, p.str(ConfigKey.STREAM_STALL_TIMEOUT), p.src(ConfigKey.STREAM_STALL_TIMEOUT)),
                 ConfigValues.oneOf(ConfigKey.LOG_FORMAT, p.str(ConfigKey.LOG_FORMAT), p.src(ConfigKey.LOG_FORMAT), LogFormat.class),
                 template == null ? null : Path.of(template),
+                toolCallParser(p.str(ConfigKey.TOOL_CALL_PARSER), p.src(ConfigKey.TOOL_CALL_PARSER)),
                 new Cors(p.list(ConfigKey.ALLOWED_ORIGINS), p.list(ConfigKey.ALLOWED_METHODS), p.list(ConfigKey.ALLOWED_HEADERS),
                         credentials),
                 sources);
+    }
+
+    /** {@code auto} (null: read from the chat template) or a format's name. */
+    private static ToolCallFormat toolCallParser(String v, String source) throws ConfigException {
+        return v == null || v.equalsIgnoreCase("auto") ? null
+                : ConfigValues.oneOf(ConfigKey.TOOL_CALL_PARSER, v, source, ToolCallFormat.class);
     }
 
     /** One line per key, as start-up prints it, with secrets masked and the source of each value. */
@@ -216,6 +225,7 @@ public record ServerConfig(
                 case STREAM_STALL_TIMEOUT -> streamStallTimeout;
                 case LOG_FORMAT -> logFormat.name().toLowerCase(java.util.Locale.ROOT);
                 case CHAT_TEMPLATE -> chatTemplate == null ? "(the model's)" : chatTemplate;
+                case TOOL_CALL_PARSER -> toolCallParser == null ? "auto (from the chat template)" : toolCallParser.wireName();
                 case ALLOWED_ORIGINS -> cors.origins().isEmpty() ? "(none: CORS off)" : String.join(",", cors.origins());
                 case ALLOWED_METHODS -> String.join(",", cors.methods());
                 case ALLOWED_HEADERS -> String.join(",", cors.headers());

@@ -6,6 +6,7 @@ import dev.gannet.runtime.template.ChatRenderer;
 import dev.gannet.runtime.template.JinjaTemplate;
 import dev.gannet.runtime.template.RenderLimits;
 import dev.gannet.runtime.template.TemplateException;
+import dev.gannet.runtime.toolcall.ToolCallFormat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.util.Objects;
 public final class ChatTemplate {
     private final ChatRenderer renderer;
     private final TemplateException syntaxError;
+    private final ToolCallFormat toolCallFormat;
 
     public ChatTemplate(String source) {
         this(source, Clock.systemDefaultZone());
@@ -44,6 +46,7 @@ public final class ChatTemplate {
             error = e; // the model still serves completions; chat requests get the reason
         }
         this.syntaxError = error;
+        this.toolCallFormat = ToolCallFormat.detect(source);
         this.renderer = parsed == null ? null
                 : new ChatRenderer(parsed, RenderLimits.defaults(), clock);
     }
@@ -55,6 +58,11 @@ public final class ChatTemplate {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read chat template file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The tool-call format the template writes calls in ({@link ToolCallFormat#detect}), or null. */
+    public ToolCallFormat toolCallFormat() {
+        return toolCallFormat;
     }
 
     /** Why the template cannot be used, or null when it parsed. */

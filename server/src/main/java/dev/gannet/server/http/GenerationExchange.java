@@ -63,6 +63,7 @@ final class GenerationExchange implements Inflight.Abortable {
         final PreparedPrompt prompt;
         final StringBuilder text = new StringBuilder();
         final List<TokenLogprobs.Snapshot> logprobs = new ArrayList<>();
+        final ToolCallOutput toolOutput; // streaming with tool calls parsed: text becomes content and call deltas
         GenerationHandle handle;
         FinishInfo result;
         int tokens;
@@ -72,6 +73,7 @@ final class GenerationExchange implements Inflight.Abortable {
         Choice(int index, PreparedPrompt prompt) {
             this.index = index;
             this.prompt = prompt;
+            this.toolOutput = spec.stream() && parsesTools() ? new ToolCallOutput(spec.tools()) : null;
         }
 
         @Override
@@ -154,7 +156,8 @@ final class GenerationExchange implements Inflight.Abortable {
             response.putHeader("Cache-Control", "no-cache");
             for (Choice c : choices) {
                 if (spec.chat()) {
-                    writeChunk(OpenAiJson.chatDelta(c.index, true, "", null, null));
+                    // with tool calls parsed, content starts as null (OpenAI's shape) until text arrives
+                    writeChunk(OpenAiJson.chatDelta(c.index, true, c.toolOutput == null ? "" : null, null, null));
                 } else if (spec.echo()) {
                     c.textOffset = c.prompt.text().length();
                     writeChunk(OpenAiJson.textChoice(c.index, c.prompt.text(), null, null));
@@ -203,6 +206,8 @@ final class GenerationExchange implements Inflight.Abortable {
             if (!spec.stream()) {
                 c.text.append(e.text());
                 if (lp != null) c.logprobs.add(lp);
+            } else if (c.toolOutput != null) {
+                writeDeltas(c, c.toolOutput.feed(e.text()), lp);
             } else if (!e.text().isEmpty() || lp != null) {
                 List<TokenLogprobs.Snapshot> lps = lp == null ? List.of() : List.of(lp);
                 ObjectNode lpNode = wantLogprobs ? logprobsNode(lps, c.textOffset) : null;
@@ -248,7 +253,11 @@ final class GenerationExchange implements Inflight.Abortable {
             if (r.reason() == FinishReason.ERROR) {
                 writeSse(OpenAiJson.write(OpenAiJson.error(ApiException.internal(r.error()))));
             } else {
-                writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, null, null, r.reason().wireName())
+                if (c.toolOutput != null) {
+                    writeDeltas(c, c.toolOutput.finish(), null);
+                }
+                String reason = finishReason(r.reason(), c.toolOutput != null && c.toolOutput.calls() > 0);
+                writeChunk(spec.chat() ? OpenAiJson.chatDelta(c.index, false, null, null, reason)
                         : OpenAiJson.textChoice(c.index, "", null, r.reason().wireName()));
             }
         }
@@ -286,7 +295,11 @@ final class GenerationExchange implements Inflight.Abortable {
         ArrayNode out = (ArrayNode) root.get("choices");
         for (Choice c : choices) {
             String reason = c.result.reason().wireName();
-            if (spec.chat()) {
+            if (spec.chat() && parsesTools()) {
+                ObjectNode message = ToolCallOutput.message(spec.tools(), c.text.toString());
+                out.add(OpenAiJson.chatChoice(c.index, message, wantLogprobs ? OpenAiJson.chatLogprobs(c.logprobs, backend)
+                        : null, finishReason(c.result.reason(), message.has("tool_calls"))));
+            } else if (spec.chat()) {
                 out.add(OpenAiJson.chatChoice(c.index, c.text.toString(),
                         wantLogprobs ? OpenAiJson.chatLogprobs(c.logprobs, backend) : null, reason));
             } else {
@@ -297,6 +310,30 @@ final class GenerationExchange implements Inflight.Abortable {
         }
         root.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
         return root;
+    }
+
+    private boolean parsesTools() {
+        return spec.tools() != null && spec.tools().parses();
+    }
+
+    /** OpenAI's {@code tool_calls} when the output made calls and ended by itself. */
+    private static String finishReason(FinishReason reason, boolean madeCalls) {
+        return madeCalls && reason == FinishReason.STOP ? "tool_calls" : reason.wireName();
+    }
+
+    /**
+     * Tool-call deltas as chunks, the step's logprobs on the first (on an empty delta when the text released nothing,
+     * so every token's logprobs reach the client).
+     */
+    private void writeDeltas(Choice c, List<ObjectNode> deltas, TokenLogprobs.Snapshot lp) {
+        ObjectNode lpNode = lp == null ? null : OpenAiJson.chatLogprobs(List.of(lp), backend);
+        if (deltas.isEmpty()) {
+            if (lpNode != null) writeChunk(OpenAiJson.chatDelta(c.index, OpenAiJson.MAPPER.createObjectNode(), lpNode));
+            return;
+        }
+        for (int i = 0; i < deltas.size(); i++) {
+            writeChunk(OpenAiJson.chatDelta(c.index, deltas.get(i), i == 0 ? lpNode : null));
+        }
     }
 
     private ObjectNode logprobsNode(List<TokenLogprobs.Snapshot> lps, int offset) {

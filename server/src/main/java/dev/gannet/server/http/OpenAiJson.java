@@ -57,6 +57,26 @@ final class OpenAiJson {
         return choice;
     }
 
+    /** A chat choice whose message was built elsewhere (tool calls: content and tool_calls). */
+    static ObjectNode chatChoice(int index, ObjectNode message, ObjectNode logprobs, String finishReason) {
+        ObjectNode choice = MAPPER.createObjectNode();
+        choice.put("index", index);
+        choice.set("message", message);
+        choice.set("logprobs", logprobs);
+        choice.put("finish_reason", finishReason);
+        return choice;
+    }
+
+    /** A chat chunk choice around a {@code delta} built elsewhere (tool-call deltas). */
+    static ObjectNode chatDelta(int index, ObjectNode delta, ObjectNode logprobs) {
+        ObjectNode choice = MAPPER.createObjectNode();
+        choice.put("index", index);
+        choice.set("delta", delta);
+        choice.set("logprobs", logprobs);
+        choice.putNull("finish_reason");
+        return choice;
+    }
+
     /** A chat chunk choice: {@code delta} holds role and/or content, or nothing in the final one. */
     static ObjectNode chatDelta(int index, boolean withRole, String content, ObjectNode logprobs, String finishReason) {
         ObjectNode choice = MAPPER.createObjectNode();

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gannet.runtime.constraint.ConstraintException;
+import dev.gannet.runtime.constraint.ConstraintSpec;
 import dev.gannet.runtime.template.ChatInputs;
+import dev.gannet.runtime.toolcall.ToolGrammar;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.common.Admission;
@@ -52,8 +54,9 @@ final class OpenAiRoutes {
         ModelInfo info = requireServing();
         ObjectNode body = jsonBody(ctx);
         checkModel(body);
-        GenerationSpec spec = chat ? RequestParser.chat(body, info, options.admission())
+        GenerationSpec parsed = chat ? RequestParser.chat(body, info, options.admission())
                 : RequestParser.completion(body, info, options.admission());
+        GenerationSpec spec = withToolFormat(parsed, info);
         String id = (chat ? "chatcmpl-" : "cmpl-") + randomId();
         ctx.put(RequestLog.REQUEST_ID, id);
         long start = RequestLog.startNanos(ctx);
@@ -87,6 +90,29 @@ final class OpenAiRoutes {
                 throw ApiException.badRequest(so.param(), "'" + so.param() + "' is not a usable constraint: " + e.getMessage());
             }
         }, false);
+    }
+
+    /**
+     * Tool calling: the format calls are parsed in, from the server's option or the chat template; for
+     * {@code tool_choice} required or named, the grammar of those calls becomes the request's constraint (compiled
+     * with any other in {@link #withConstraint}), so the output always parses into calls.
+     */
+    private GenerationSpec withToolFormat(GenerationSpec spec, ModelInfo info) {
+        ToolCalling tools = spec.tools();
+        if (tools == null || !tools.parses()) {
+            return spec;
+        }
+        ToolCalling resolved = tools.withFormat(preparer.toolCallFormat(options.toolCallParser(), info));
+        if (!resolved.constrained()) {
+            return spec.withTools(resolved, null);
+        }
+        if (spec.structured() != null) {
+            throw ApiException.badRequest("tool_choice", "'tool_choice' " + (resolved.named() == null ? "\"required\""
+                    : "naming a function") + " constrains the output to tool calls, so it cannot be combined with '"
+                    + spec.structured().param() + "'");
+        }
+        ConstraintSpec grammar = ToolGrammar.spec(resolved.format(), resolved.callable(), resolved.maxCalls() > 1);
+        return spec.withTools(resolved, new StructuredOutput("tools", grammar));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.gannet.server.http;
 
 import dev.gannet.runtime.template.ChatInputs;
 import dev.gannet.runtime.tokenizer.TokenLimitException;
+import dev.gannet.runtime.toolcall.ToolCallFormat;
 import dev.gannet.server.api.ModelInfo;
 import dev.gannet.server.api.ServingBackend;
 import dev.gannet.server.common.TokenizeBudget;
@@ -90,6 +91,24 @@ final class PromptPreparer {
         return ApiException.badRequest(param, "This model's maximum context length is " + info.contextLength()
                 + " tokens; the prompt needs more than " + (info.contextLength() - 1)
                 + " tokens, leaving no room for a completion");
+    }
+
+    /**
+     * The format a request's tool calls are parsed in: the server's {@code tool_call_parser}, else the one the chat
+     * template writes calls in. A 400 when neither says, since a call could not be told from text.
+     */
+    ToolCallFormat toolCallFormat(ToolCallFormat configured, ModelInfo info) {
+        if (configured != null) {
+            return configured;
+        }
+        // from the source text, not template(info): the first use compiles the template, which is worker work
+        ToolCallFormat f = override != null ? override.toolCallFormat() : ToolCallFormat.detect(info.chatTemplate());
+        if (f == null) {
+            throw ApiException.badRequest("tools", "this model's chat template writes tool calls in no format the server "
+                    + "knows, so calls cannot be parsed; start the server with --tool-call-parser ("
+                    + ToolCallFormat.names() + "), or send tool_choice \"none\"");
+        }
+        return f;
     }
 
     /** The chat template's text for {@code /tokenize} with messages: rendered as a chat request's is. */

@@ -32,7 +32,7 @@ final class RequestParser {
         Integer maxTokens = maxTokens(body, "max_tokens");
         // OpenAI's completions default is 16 tokens
         return common(body, false, prompts, null, echo, maxTokens == null ? 16 : maxTokens, "max_tokens",
-                SamplingFields.read(body, logprobs), model, limits);
+                SamplingFields.read(body, logprobs), model, limits, null);
     }
 
     static GenerationSpec chat(ObjectNode body, ModelInfo model, Admission limits) {
@@ -45,12 +45,13 @@ final class RequestParser {
         String param = JsonFields.present(body, "max_completion_tokens") != null ? "max_completion_tokens" : "max_tokens";
         Integer maxTokens = maxTokens(body, param);
         return common(body, true, List.of(), inputs, false, maxTokens == null ? SamplingParams.UNLIMITED : maxTokens,
-                param, SamplingFields.read(body, logprobs ? top : -1), model, limits);
+                param, SamplingFields.read(body, logprobs ? top : -1), model, limits, ToolCalling.read(body));
     }
 
     private static GenerationSpec common(ObjectNode body, boolean chat, List<Object> prompts,
                                          ChatInputs chatInputs, boolean echo, int maxTokens, String maxTokensParam,
-                                         SamplingParams.Builder sampling, ModelInfo model, Admission limits) {
+                                         SamplingParams.Builder sampling, ModelInfo model, Admission limits,
+                                         ToolCalling tools) {
         int n = JsonFields.optInt(body, "n", 1, 1, limits.maxN());
         UnsupportedFields.check(body, chat, n);
         boolean stream = JsonFields.optBool(body, "stream", false);
@@ -76,7 +77,7 @@ final class RequestParser {
         }
         StructuredOutput structured = StructuredOutput.read(body::get);
         return new GenerationSpec(chat, prompts, chatInputs, n, stream, includeUsage, echo, params, maxTokensParam,
-                priority, salt == null ? 0 : cacheKey(salt), structured, null);
+                priority, salt == null ? 0 : cacheKey(salt), structured, null, tools);
     }
 
     /**

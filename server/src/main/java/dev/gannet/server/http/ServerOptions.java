@@ -1,5 +1,6 @@
 package dev.gannet.server.http;
 
+import dev.gannet.runtime.toolcall.ToolCallFormat;
 import dev.gannet.server.common.Admission;
 import dev.gannet.server.config.LogFormat;
 import dev.gannet.server.config.ServerConfig;
@@ -21,13 +22,14 @@ import java.util.Objects;
  * @param shutdownTimeout   how long {@link GannetServer#drain()} lets in-flight requests finish
  * @param logFormat         request log lines as text or JSON
  * @param chatTemplate      Jinja chat template text overriding the model's (from --chat-template FILE), or null
+ * @param toolCallParser    the format tool calls are parsed (and constrained) in; null = read it from the chat template
  * @param cors              browser access: allowed origins, methods, headers, credentials
  * @param timeouts          connection timeouts: request head, keep-alive idle, stalled stream reader
  */
 public record ServerOptions(String host, int port, String servedModelName, List<String> apiKeys,
                             long maxBodyBytes, Admission admission, Duration requestTimeout,
-                            Duration shutdownTimeout, LogFormat logFormat, String chatTemplate, ServerConfig.Cors cors,
-                            Timeouts timeouts) {
+                            Duration shutdownTimeout, LogFormat logFormat, String chatTemplate,
+                            ToolCallFormat toolCallParser, ServerConfig.Cors cors, Timeouts timeouts) {
 
     /**
      * @param header      a connection must send a complete request head (and a request its whole body) within this
@@ -85,23 +87,23 @@ public record ServerOptions(String host, int port, String servedModelName, List<
     /** Defaults for everything but the model name: localhost, port 0, no keys, 4 MiB, default admission, 10 min, 30 s. */
     public static ServerOptions defaults(String servedModelName) {
         return new ServerOptions("127.0.0.1", 0, servedModelName, List.of(), DEFAULT_MAX_BODY_BYTES, Admission.defaults(),
-                Duration.ofMinutes(10), Duration.ofSeconds(30), LogFormat.TEXT, null, DEFAULT_CORS, Timeouts.DEFAULTS);
+                Duration.ofMinutes(10), Duration.ofSeconds(30), LogFormat.TEXT, null, null, DEFAULT_CORS, Timeouts.DEFAULTS);
     }
 
     public ServerOptions withApiKeys(List<String> keys) {
         return new ServerOptions(host, port, servedModelName, keys, maxBodyBytes, admission, requestTimeout,
-                shutdownTimeout, logFormat, chatTemplate, cors, timeouts);
+                shutdownTimeout, logFormat, chatTemplate, toolCallParser, cors, timeouts);
     }
 
     public ServerOptions withLimits(long bodyBytes, int waiting, Duration timeout, Duration shutdown) {
         Admission a = new Admission(waiting, admission.maxWaitingTokens(), admission.maxN(), admission.maxPrompts());
         return new ServerOptions(host, port, servedModelName, apiKeys, bodyBytes, a, timeout, shutdown,
-                logFormat, chatTemplate, cors, timeouts);
+                logFormat, chatTemplate, toolCallParser, cors, timeouts);
     }
 
     public ServerOptions withAdmission(Admission a) {
         return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, a, requestTimeout, shutdownTimeout,
-                logFormat, chatTemplate, cors, timeouts);
+                logFormat, chatTemplate, toolCallParser, cors, timeouts);
     }
 
     /** Sequences that may wait before new requests get a 429. */
@@ -111,21 +113,26 @@ public record ServerOptions(String host, int port, String servedModelName, List<
 
     public ServerOptions withChatTemplate(String template) {
         return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
-                shutdownTimeout, logFormat, template, cors, timeouts);
+                shutdownTimeout, logFormat, template, toolCallParser, cors, timeouts);
+    }
+
+    public ServerOptions withToolCallParser(ToolCallFormat format) {
+        return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
+                shutdownTimeout, logFormat, chatTemplate, format, cors, timeouts);
     }
 
     public ServerOptions withLogFormat(LogFormat format) {
         return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
-                shutdownTimeout, format, chatTemplate, cors, timeouts);
+                shutdownTimeout, format, chatTemplate, toolCallParser, cors, timeouts);
     }
 
     public ServerOptions withTimeouts(Timeouts t) {
         return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
-                shutdownTimeout, logFormat, chatTemplate, cors, t);
+                shutdownTimeout, logFormat, chatTemplate, toolCallParser, cors, t);
     }
 
     public ServerOptions withCors(ServerConfig.Cors newCors) {
         return new ServerOptions(host, port, servedModelName, apiKeys, maxBodyBytes, admission, requestTimeout,
-                shutdownTimeout, logFormat, chatTemplate, newCors, timeouts);
+                shutdownTimeout, logFormat, chatTemplate, toolCallParser, newCors, timeouts);
     }
 }

@@ -7,10 +7,10 @@ import java.util.List;
 
 /**
  * Request fields that OpenAI or vLLM define and Gannet does not honour yet. Each is a 400 naming the field, never
- * silently ignored: a client that asks for JSON, tools or prompt logprobs must not get plain output as if it had
+ * silently ignored: a client that asks for JSON or prompt logprobs must not get plain output as if it had
  * them. A value that asks for nothing (an empty {@code tools} list, {@code tool_choice: "none"}) is accepted.
  * Unknown fields are ignored, as vLLM does. Structured output ({@code response_format}, {@code structured_outputs},
- * {@code guided_*}) is read by {@code common.StructuredOutput}.
+ * {@code guided_*}) is read by {@code common.StructuredOutput}, chat tools by {@link ToolCalling}.
  */
 final class UnsupportedFields {
     /** Fields whose mere presence asks for something not built yet. */
@@ -26,7 +26,7 @@ final class UnsupportedFields {
                 throw notSupported(field, "'" + field + "' is not supported by this server yet");
             }
         }
-        tools(body);
+        tools(body, chat);
         JsonNode modalities = JsonFields.present(body, "modalities");
         if (modalities != null && !(modalities.isArray() && modalities.size() == 1 && "text".equals(modalities.get(0).asText()))) {
             throw notSupported("modalities", "'modalities' other than [\"text\"] are not supported: this server outputs text only");
@@ -59,19 +59,18 @@ final class UnsupportedFields {
         return (v.isBoolean() && !v.booleanValue()) || ((v.isArray() || v.isObject()) && v.isEmpty());
     }
 
-    private static void tools(ObjectNode body) {
-        JsonNode tools = JsonFields.present(body, "tools");
-        if (tools != null && !tools.isArray()) {
-            throw JsonFields.typeError("tools", "an array of tools", tools);
+    /** Chat reads tools itself ({@link ToolCalling#read}); text completions have none. */
+    private static void tools(ObjectNode body, boolean chat) {
+        if (chat) {
+            return;
         }
-        boolean anyTools = tools != null && !tools.isEmpty();
-        if (anyTools) {
-            throw notSupported("tools", "'tools' (tool calling) is not supported by this server yet");
+        JsonNode tools = JsonFields.present(body, "tools");
+        if (tools != null && !asksNothing(tools)) {
+            throw notSupported("tools", "'tools' belongs to /v1/chat/completions; text completions have no tools");
         }
         JsonNode choice = JsonFields.present(body, "tool_choice");
         if (choice != null && !(choice.isTextual() && (choice.textValue().equals("none") || choice.textValue().equals("auto")))) {
-            throw notSupported("tool_choice", "'tool_choice' other than \"none\" or \"auto\" needs 'tools', "
-                    + "which this server does not support yet");
+            throw notSupported("tool_choice", "'tool_choice' belongs to /v1/chat/completions; text completions have no tools");
         }
         JsonFields.optBool(body, "parallel_tool_calls", true);
     }

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A deterministic stand-in engine for server tests. Tokenizer: token id = UTF-16 char code,
  * BOS = 1 ("&lt;s&gt;"), EOS = 2 ("&lt;/s&gt;"). Generation: letters 'a'..'z' in order, starting at
- * {@code seed % 26} (0 when greedy or unseeded), EOS after {@code eosAfter} tokens unless
- * {@code ignore_eos}; stop strings end the text before them. Events run on one "engine" thread, like the real engine's, with a
+ * {@code seed % 26} (0 when greedy or unseeded), or the {@link #script(String)}'s characters, EOS after
+ * {@code eosAfter} tokens (or the script) unless {@code ignore_eos}; stop strings end the text before them. Events run on one "engine" thread, like the real engine's, with a
  * configurable per-token delay. Sequences wait while {@link #hold(boolean)} is on, and submit
  * throws {@link BackendOverloadedException} when more than {@code maxWaiting} wait.
  *
@@ -56,6 +56,7 @@ public final class FakeBackend implements ServingBackend {
     private volatile long tokenDelayMillis;
     private volatile int tokensPerStep = 1;
     private volatile int eosAfter = Integer.MAX_VALUE;
+    private volatile String script;
     private volatile int maxWaiting = 1000;
     private volatile String chatTemplate = "{{ bos_token }}{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}"
             + "{% endfor %}{% if add_generation_prompt %}<|assistant|>{% endif %}";
@@ -73,6 +74,8 @@ public final class FakeBackend implements ServingBackend {
     /** Tokens produced per step (each step then waits the token delay), to reach a real engine's rates with ms delays. */
     public FakeBackend tokensPerStep(int n) { tokensPerStep = n; return this; }
     public FakeBackend eosAfter(int n) { eosAfter = n; return this; }
+    /** Generate exactly this text (one token per character), then EOS; null = the letters. */
+    public FakeBackend script(String text) { script = text; return this; }
     public FakeBackend maxWaiting(int n) { maxWaiting = n; return this; }
     public FakeBackend chatTemplate(String t) { chatTemplate = t; return this; }
     public FakeBackend kvCacheTokens(long t) { kvCacheTokens = t; return this; }
@@ -274,12 +277,14 @@ public final class FakeBackend implements ServingBackend {
             }
             SamplingParams p = req.sampling();
             int start = p.temperature() == 0 || p.seed() == null ? 0 : (int) Math.floorMod(p.seed(), 26L);
-            if (generated >= eosAfter && generated >= p.minTokens() && !p.ignoreEos()) {
+            String scripted = script;
+            boolean scriptDone = scripted != null && generated >= scripted.length();
+            if ((scriptDone || generated >= eosAfter) && generated >= p.minTokens() && !p.ignoreEos()) {
                 generated++;
                 end(FinishReason.STOP, EOS, "");
                 return false;
             }
-            int token = 'a' + (start + generated) % 26;
+            int token = scripted != null && !scriptDone ? scripted.charAt(generated) : 'a' + (start + generated) % 26;
             if (matcher != null) {
                 token = constrainedToken(token);
                 matcher.accept(token);

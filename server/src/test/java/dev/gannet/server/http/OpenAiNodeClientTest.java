@@ -38,6 +38,26 @@ class OpenAiNodeClientTest {
         }
     }
 
+    /** Tools in, tool_calls out (streaming through the client's own stream helper), the call and its result back in. */
+    @Test
+    void officialNodeClientRoundTripsToolCalls() throws Exception {
+        installOpenAi();
+        Path script = DIR.resolve("openai-tools.mjs");
+        Files.copy(Path.of("src", "test", "node", "openai-tools.mjs"), script, StandardCopyOption.REPLACE_EXISTING);
+        FakeBackend backend = new FakeBackend(4096).chatTemplate(ToolCallsTest.template("Qwen-Qwen2.5-7B-Instruct.jinja"))
+                .specialTokens("", "<|im_end|>")
+                .script("Checking.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>");
+        try (ServerHarness h = new ServerHarness(backend, ServerOptions.defaults("fake").withApiKeys(List.of("sk-test")))) {
+            ProcessBuilder pb = new ProcessBuilder("node", script.getFileName().toString()).directory(DIR.toFile())
+                    .redirectErrorStream(true);
+            pb.environment().put("GANNET_BASE_URL", "http://127.0.0.1:" + h.port + "/v1");
+            pb.environment().put("GANNET_API_KEY", "sk-test");
+            Result r = run(pb, 60);
+            assertEquals(0, r.exitCode, r.output);
+            assertTrue(r.output.contains("PASS tools stream") && r.output.strip().endsWith("ALL OK"), r.output);
+        }
+    }
+
     static void installOpenAi() throws Exception {
         if (Files.exists(DIR.resolve("node_modules/openai/package.json"))) {
             return;
