@@ -21,8 +21,8 @@ public record EngineConfig(int numBlocks, int blockSize, int maxBatchTokens, int
                            int maxModelLen, boolean enablePrefixCaching, int[] eosTokenIds, long maxStepNanos) {
     public static final long STEP_BUDGET_OFF = 0;
     public static final long STEP_BUDGET_AUTO = -1;
-    /** Auto budget: a step may take this many times its decodes' own cost, so ITL p99 stays near 3x p50. */
-    public static final double AUTO_FACTOR = 2.5;
+    /** Auto budget: a step may take this many times its decodes' own cost, so ITL p99 stays within 3x p50 (measured: docs/benchmarks.md). */
+    public static final double AUTO_FACTOR = 2.0;
 
     public EngineConfig {
         if (numBlocks < 2) {

@@ -26,7 +26,7 @@ public enum ConfigKey {
     CPU_KERNELS("cpu_kernels", Kind.CPU_KERNELS, "native", "native (the C kernel library built with Gannet, chosen for this CPU; the Vector API where it is absent), vector (Java Vector API only) or reference (plain Java, one thread: for checking)"),
     BLOCK_SIZE("block_size", Kind.BLOCK_SIZE, "16", "tokens per KV block: a power of two from 1 to 256"),
     MAX_BATCH_TOKENS("max_batch_tokens", Kind.POSITIVE_INT, "512", "token budget of one engine step"),
-    MAX_STEP_MS("max_step_ms", Kind.STEP_BUDGET, "auto", "step-time budget while streams decode: prefill chunks are cut so a step is predicted to stay within it (Sarathi-Serve); auto = 2.5x the decodes' own cost, 0 = off (chunks up to max_batch_tokens), or milliseconds"),
+    MAX_STEP_MS("max_step_ms", Kind.STEP_BUDGET, "auto", "step-time budget while streams decode: prefill chunks are cut so a step is predicted to stay within it (Sarathi-Serve); auto = 2x the decodes' own cost, 0 = off (chunks up to max_batch_tokens), or milliseconds"),
     MAX_RUNNING("max_running", Kind.POSITIVE_INT, "64", "sequences decoding at once"),
     MAX_WAITING("max_waiting", Kind.POSITIVE_INT, "256", "sequences (prompts x n) that may wait before new requests get 429"),
     MAX_WAITING_TOKENS("max_waiting_tokens", Kind.NON_NEGATIVE_INT, "0", "tokens (prompt + max_tokens per sequence) that may wait before 429; 0 = 4x what the KV cache holds"),
