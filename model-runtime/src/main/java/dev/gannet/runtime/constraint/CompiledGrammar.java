@@ -223,7 +223,7 @@ final class CompiledGrammar {
         long b = 64;
         for (RuleDfa d : rules) {
             if (d == null) continue;
-            b += 256 + 4L * d.next.length + 24L * d.states();
+            b += 256 + 4L * d.next.length + 56L * d.states(); // 32 of them: loopBytes
             for (int[] row : d.calls) b += 4L * row.length;
         }
         return b;

@@ -6,6 +6,9 @@ import java.util.Arrays;
  * Computes a {@link PositionMask} by walking the vocabulary's byte trie once from the position, pruning
  * every subtree whose prefix the automaton rejects (XGrammar's adaptive token mask cache, llguidance's
  * trie walk). Rules that call no other rule walk with a plain int state and allocate nothing per node.
+ * Where the state after a node loops to itself on every byte below it ({@link RuleDfa#loopsOnAll}), the
+ * whole subtree is accepted without visiting it: string bodies, which allow nearly every token, then cost
+ * the top of the trie instead of all of it.
  */
 final class MaskBuilder {
     private MaskBuilder() {}
@@ -34,6 +37,7 @@ final class MaskBuilder {
         final boolean[] accepting = d.accepting, reads = d.readsBytes;
         final byte[] nodeByte = v.nodeByte;
         final int[] nodeDepth = v.nodeDepth, subtreeEnd = v.subtreeEnd, ends = v.ends, tokFrom = v.tokFrom, sorted = v.sorted;
+        final long[] sub = v.subtreeBytes;
         int[] st = new int[v.maxDepth + 1];
         boolean[] esc = new boolean[v.maxDepth + 1];
         st[0] = start;
@@ -67,6 +71,11 @@ final class MaskBuilder {
             esc[depth] = te;
             if (!reads[t]) {
                 if (te) addRange(v, tokFrom[n] + ends[n], v.subtreeTokenEnd(n), uncertain);
+                n = subtreeEnd[n];
+                continue;
+            }
+            if (d.loopsOnAll(t, sub, n)) { // every node below stays in t: all accepted, none uncertain
+                markRange(v, tokFrom[n] + ends[n], v.subtreeTokenEnd(n), accepted);
                 n = subtreeEnd[n];
                 continue;
             }
@@ -108,6 +117,10 @@ final class MaskBuilder {
                 }
                 markEnds(v, n, accepted);
                 if (d.calls[t].length == 0 && !d.accepting[t]) {
+                    if (skipLoop(d, t, v, n, accepted)) {
+                        n = v.subtreeEnd[n];
+                        continue;
+                    }
                     setLight(cfg, lightRule, lightState, lightParent, depth, lightRule[depth - 1], t, lightParent[depth - 1]);
                     esc[depth] = escaped;
                     n++;
@@ -137,11 +150,32 @@ final class MaskBuilder {
             Frame only = next[0];
             RuleDfa od = g.rules[only.rule];
             if (next.length == 1 && od.calls[only.state].length == 0 && !od.accepting[only.state]) {
+                if (skipLoop(od, only.state, v, n, accepted)) {
+                    n = v.subtreeEnd[n];
+                    continue;
+                }
                 setLight(cfg, lightRule, lightState, lightParent, depth, only.rule, only.state, only.parent);
             } else {
                 cfg[depth] = next;
             }
             n++;
+        }
+    }
+
+    /**
+     * A light depth in state {@code t} whose state loops on every byte below node {@code n} stays light in
+     * {@code t} down the whole subtree, so all of its tokens are accepted and none is uncertain: marks them.
+     */
+    private static boolean skipLoop(RuleDfa d, int t, TokenVocabulary v, int n, long[] accepted) {
+        if (!d.loopsOnAll(t, v.subtreeBytes, n)) return false;
+        markRange(v, v.tokFrom[n] + v.ends[n], v.subtreeTokenEnd(n), accepted);
+        return true;
+    }
+
+    private static void markRange(TokenVocabulary v, int from, int to, long[] accepted) {
+        for (int i = from; i < to; i++) {
+            int id = v.sorted[i];
+            accepted[id >>> 6] |= 1L << id;
         }
     }
 

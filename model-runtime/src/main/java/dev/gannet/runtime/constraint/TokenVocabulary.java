@@ -22,6 +22,11 @@ public final class TokenVocabulary {
     final int[] subtreeEnd;   // first node after n's subtree
     final int[] tokFrom;      // first sorted index at or below n
     final int[] ends;         // tokens ending exactly at n
+    /**
+     * Bytes read anywhere strictly below node n, a 256-bit set at {@code [4n, 4n + 4)}: a walk whose state
+     * loops to itself on all of them accepts n's whole subtree without visiting it.
+     */
+    final long[] subtreeBytes;
     final int maxDepth;
 
     private TokenVocabulary(byte[][] bytes, int[] eog) {
@@ -48,6 +53,8 @@ public final class TokenVocabulary {
         this.tokFrom = new int[total];
         this.ends = new int[total];
         buildTrie();
+        this.subtreeBytes = new long[4 * total];
+        collectSubtreeBytes();
     }
 
     /**
@@ -106,6 +113,18 @@ public final class TokenVocabulary {
         }
         int lastLen = sorted.length == 0 ? 0 : bytes[sorted[sorted.length - 1]].length;
         for (int d = 1; d <= lastLen; d++) subtreeEnd[open[d]] = n;
+    }
+
+    /** Reverse preorder, so each child's set is complete before its parent ORs it in. */
+    private void collectSubtreeBytes() {
+        for (int n = nodeByte.length - 1; n >= 0; n--) {
+            int o = 4 * n;
+            for (int c = n + 1; c < subtreeEnd[n]; c = subtreeEnd[c]) {
+                int b = nodeByte[c] & 0xFF;
+                subtreeBytes[o + (b >>> 6)] |= 1L << b;
+                for (int k = 0; k < 4; k++) subtreeBytes[o + k] |= subtreeBytes[4 * c + k];
+            }
+        }
     }
 
     /** Sorted index just after the last token in node {@code n}'s subtree. */

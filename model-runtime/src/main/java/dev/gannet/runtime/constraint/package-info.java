@@ -24,6 +24,9 @@
  * ({@code Stacks}); the mask of a state is the union over its stack tops of a per-position token set that
  * {@code MaskBuilder} computes once per constraint by walking the vocabulary's byte trie (tokens read
  * entirely inside the position's rule are decided then; tokens that leave it are checked against the real
- * stack), as XGrammar's adaptive token mask cache does.
+ * stack), as XGrammar's adaptive token mask cache does. The walk skips every subtree whose bytes all keep
+ * the automaton in its current state (a string body loops on every plain character): the vocabulary knows the
+ * bytes below each trie node, each rule's automaton the bytes each state loops on, so such a subtree's tokens
+ * are accepted in one sweep without visiting its nodes.
  */
 package dev.gannet.runtime.constraint;
