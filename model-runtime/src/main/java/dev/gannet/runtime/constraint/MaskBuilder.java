@@ -6,9 +6,9 @@ import java.util.Arrays;
  * Computes a {@link PositionMask} by walking the vocabulary's byte trie once from the position, pruning
  * every subtree whose prefix the automaton rejects (XGrammar's adaptive token mask cache, llguidance's
  * trie walk). Rules that call no other rule walk with a plain int state and allocate nothing per node.
- * Where the state after a node loops to itself on every byte below it ({@link RuleDfa#loopsOnAll}), the
- * whole subtree is accepted without visiting it: string bodies, which allow nearly every token, then cost
- * the top of the trie instead of all of it.
+ * Where no path below a node can die from the state after it ({@link RuleDfa#acceptsSubtree}: text within
+ * the state's room, or bytes it loops on), the whole subtree is accepted without visiting it: string
+ * bodies, which allow nearly every token, then cost the top of the trie instead of all of it.
  */
 final class MaskBuilder {
     private MaskBuilder() {}
@@ -37,7 +37,6 @@ final class MaskBuilder {
         final boolean[] accepting = d.accepting, reads = d.readsBytes;
         final byte[] nodeByte = v.nodeByte;
         final int[] nodeDepth = v.nodeDepth, subtreeEnd = v.subtreeEnd, ends = v.ends, tokFrom = v.tokFrom, sorted = v.sorted;
-        final long[] sub = v.subtreeBytes;
         int[] st = new int[v.maxDepth + 1];
         boolean[] esc = new boolean[v.maxDepth + 1];
         st[0] = start;
@@ -74,7 +73,8 @@ final class MaskBuilder {
                 n = subtreeEnd[n];
                 continue;
             }
-            if (d.loopsOnAll(t, sub, n)) { // every node below stays in t: all accepted, none uncertain
+            // no path below dies: all accepted, none uncertain (a leaf has nothing to skip)
+            if (subtreeEnd[n] != n + 1 && d.acceptsSubtree(t, v, n)) {
                 markRange(v, tokFrom[n] + ends[n], v.subtreeTokenEnd(n), accepted);
                 n = subtreeEnd[n];
                 continue;
@@ -167,7 +167,7 @@ final class MaskBuilder {
      * {@code t} down the whole subtree, so all of its tokens are accepted and none is uncertain: marks them.
      */
     private static boolean skipLoop(RuleDfa d, int t, TokenVocabulary v, int n, long[] accepted) {
-        if (!d.loopsOnAll(t, v.subtreeBytes, n)) return false;
+        if (v.subtreeEnd[n] == n + 1 || !d.acceptsSubtree(t, v, n)) return false; // a leaf: nothing to skip
         markRange(v, v.tokFrom[n] + v.ends[n], v.subtreeTokenEnd(n), accepted);
         return true;
     }

@@ -16,13 +16,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The mask walk skips a trie subtree when the automaton's state loops to itself on every byte below it
- * ({@code TokenVocabulary.subtreeBytes}, {@code RuleDfa.loopBytes}). On a small vocabulary mixing plain
+ * The mask walk skips a trie subtree when no path below it can die: the automaton's state loops to itself
+ * on every byte below it ({@code TokenVocabulary.subtreeBytes}, {@code RuleDfa.loopBytes}), or the subtree
+ * continues with text characters only, no more than the state has room for ({@code textHeight},
+ * {@code textSafe}). On a small
+ * vocabulary mixing plain
  * ASCII with quotes, backslashes, control bytes, whole multi-byte UTF-8 characters and their fragments,
  * masks must equal brute force in states that loop (string bodies, {@code [a-z]*}), states that do not
  * (bounded strings, {@code (ab)*}, mid-character), through both walks (plain rules and the stack walk).
  */
-class LoopSkipTest {
+class SubtreeSkipTest {
     private static final String[] PIECES = {"a", "b", "z", "e", " ", "\"", "\\", "\n", "\u0001", "1", "{", "}", ":",
         ",", "é", "中", "😀"};
     private static final TokenVocabulary VOCAB = vocabulary();
@@ -110,7 +113,73 @@ class LoopSkipTest {
             }
             long[] actual = java.util.Arrays.copyOfRange(VOCAB.subtreeBytes, 4 * n, 4 * n + 4);
             assertArrayEquals(expected, actual, "node " + n);
+            int height = 0;
+            for (int i = VOCAB.tokFrom[n]; i < VOCAB.subtreeTokenEnd(n) && height >= 0; i++) {
+                byte[] b = VOCAB.bytesOf(VOCAB.sorted[i]);
+                int chars = textChars(java.util.Arrays.copyOfRange(b, VOCAB.nodeDepth[n], b.length));
+                height = chars < 0 ? -1 : Math.max(height, chars);
+            }
+            assertEquals(height, VOCAB.textHeight[n], "text height of node " + n);
         }
+    }
+
+    /** Code points of well-formed UTF-8 whose ASCII is printable but no quote or backslash; -1 otherwise. */
+    private static int textChars(byte[] b) {
+        String s;
+        try {
+            s = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return -1;
+        }
+        if (s.codePoints().anyMatch(cp -> cp < 0x80 && !(cp >= 0x20 && cp < 0x7F && cp != '"' && cp != '\\'))) return -1;
+        return s.codePointCount(0, s.length());
+    }
+
+    /**
+     * textSafe against characters tried one by one (all of ASCII and of two-byte UTF-8, a spread of the
+     * longer ones): it never claims more room than there is.
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void textSafeNeverExceedsTheRoomOfTriedCharacters(ConstraintSpec spec, String[] prefixes) {
+        Constraint c = ConstraintCompiler.compile(spec, VOCAB);
+        List<byte[]> chars = new ArrayList<>();
+        for (int cp = 0x20; cp < 0x10FFFF; cp = cp < 0x800 ? cp + 1 : cp + 997) {
+            if (cp == '"' || cp == '\\' || cp == 0x7F || (cp >= 0xD800 && cp < 0xE000)) continue;
+            chars.add(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+        }
+        int bounded = 0;
+        for (RuleDfa d : c.grammar.rules) {
+            if (d == null) continue;
+            int[] room = new int[d.states()];
+            java.util.Arrays.fill(room, TextRuns.NONE);
+            for (int s = 0; s < d.states(); s++) {
+                for (byte[] ch : chars) {
+                    int t = s;
+                    for (int k = 0; k < ch.length && t != RuleDfa.DEAD; k++) t = d.step(t, ch[k] & 0xFF);
+                    if (t == RuleDfa.DEAD) room[s] = 0;
+                }
+            }
+            for (boolean changed = true; changed; ) { // room[s] = 1 + min room of its one-character successors
+                changed = false;
+                for (int s = 0; s < d.states(); s++) {
+                    if (room[s] == 0) continue;
+                    for (byte[] ch : chars) {
+                        int t = s;
+                        for (int k = 0; k < ch.length; k++) t = d.step(t, ch[k] & 0xFF);
+                        if (room[t] != TextRuns.NONE && room[t] + 1 < room[s]) {
+                            room[s] = room[t] + 1;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            for (int s = 0; s < d.states(); s++) {
+                assertTrue(d.textSafe[s] <= room[s], "state " + s + " claims " + d.textSafe[s] + ", has " + room[s]);
+                if (d.textSafe[s] > 0 && d.textSafe[s] < TextRuns.NONE) bounded++;
+            }
+        }
+        if (spec.text().contains("maxLength")) assertTrue(bounded > 0, "a bounded string has room for some characters");
     }
 
     @Test
