@@ -223,7 +223,7 @@ final class CompiledGrammar {
         long b = 64;
         for (RuleDfa d : rules) {
             if (d == null) continue;
-            b += 256 + 4L * d.next.length + 24L * d.states();
+            b += 256 + 4L * d.next.length + 64L * d.states(); // 37 of them: loopBytes, hasLoop, textSafe
             for (int[] row : d.calls) b += 4L * row.length;
         }
         return b;

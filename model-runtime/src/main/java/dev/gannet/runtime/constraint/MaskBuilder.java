@@ -6,6 +6,9 @@ import java.util.Arrays;
  * Computes a {@link PositionMask} by walking the vocabulary's byte trie once from the position, pruning
  * every subtree whose prefix the automaton rejects (XGrammar's adaptive token mask cache, llguidance's
  * trie walk). Rules that call no other rule walk with a plain int state and allocate nothing per node.
+ * Where no path below a node can die from the state after it ({@link RuleDfa#acceptsSubtree}: text within
+ * the state's room, or bytes it loops on), the whole subtree is accepted without visiting it: string
+ * bodies, which allow nearly every token, then cost the top of the trie instead of all of it.
  */
 final class MaskBuilder {
     private MaskBuilder() {}
@@ -70,6 +73,12 @@ final class MaskBuilder {
                 n = subtreeEnd[n];
                 continue;
             }
+            // no path below dies: all accepted, none uncertain (a leaf has nothing to skip)
+            if (subtreeEnd[n] != n + 1 && d.acceptsSubtree(t, v, n)) {
+                markRange(v, tokFrom[n] + ends[n], v.subtreeTokenEnd(n), accepted);
+                n = subtreeEnd[n];
+                continue;
+            }
             cur = t;
             curDepth = depth;
             curEsc = te;
@@ -108,6 +117,10 @@ final class MaskBuilder {
                 }
                 markEnds(v, n, accepted);
                 if (d.calls[t].length == 0 && !d.accepting[t]) {
+                    if (skipLoop(d, t, v, n, accepted)) {
+                        n = v.subtreeEnd[n];
+                        continue;
+                    }
                     setLight(cfg, lightRule, lightState, lightParent, depth, lightRule[depth - 1], t, lightParent[depth - 1]);
                     esc[depth] = escaped;
                     n++;
@@ -137,11 +150,32 @@ final class MaskBuilder {
             Frame only = next[0];
             RuleDfa od = g.rules[only.rule];
             if (next.length == 1 && od.calls[only.state].length == 0 && !od.accepting[only.state]) {
+                if (skipLoop(od, only.state, v, n, accepted)) {
+                    n = v.subtreeEnd[n];
+                    continue;
+                }
                 setLight(cfg, lightRule, lightState, lightParent, depth, only.rule, only.state, only.parent);
             } else {
                 cfg[depth] = next;
             }
             n++;
+        }
+    }
+
+    /**
+     * A light depth in state {@code t} whose state loops on every byte below node {@code n} stays light in
+     * {@code t} down the whole subtree, so all of its tokens are accepted and none is uncertain: marks them.
+     */
+    private static boolean skipLoop(RuleDfa d, int t, TokenVocabulary v, int n, long[] accepted) {
+        if (v.subtreeEnd[n] == n + 1 || !d.acceptsSubtree(t, v, n)) return false; // a leaf: nothing to skip
+        markRange(v, v.tokFrom[n] + v.ends[n], v.subtreeTokenEnd(n), accepted);
+        return true;
+    }
+
+    private static void markRange(TokenVocabulary v, int from, int to, long[] accepted) {
+        for (int i = from; i < to; i++) {
+            int id = v.sorted[i];
+            accepted[id >>> 6] |= 1L << id;
         }
     }
 

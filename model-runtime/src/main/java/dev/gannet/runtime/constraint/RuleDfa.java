@@ -24,6 +24,11 @@ final class RuleDfa {
     final int[][] calls;       // per state: rule0, next0, rule1, next1 ...
     final boolean[] accepting;
     final boolean[] readsBytes; // the state has at least one byte transition
+    /** Bytes on which state s steps to itself, a 256-bit set at {@code [4s, 4s + 4)}. */
+    long[] loopBytes;
+    boolean[] hasLoop;
+    /** Per state, the text characters it has room for ({@link TextRuns#safeDepths}). */
+    int[] textSafe;
     final boolean anyCalls;
 
     private RuleDfa(int[] classOfInts, int classes, int[] next, int[][] calls, boolean[] accepting) {
@@ -47,12 +52,45 @@ final class RuleDfa {
         return next[state * classes + (classOf[b] & 0xFF)];
     }
 
+    /** Recomputes what derives from {@code next}: which states read bytes and which loop on which bytes. */
     void refreshReads() {
+        long[] loops = new long[4 * accepting.length];
+        boolean[] looping = new boolean[accepting.length];
         for (int s = 0; s < accepting.length; s++) {
             boolean r = false;
-            for (int c = 0; c < classes && !r; c++) r = next[s * classes + c] != DEAD;
+            boolean anyLoop = false;
+            for (int c = 0; c < classes; c++) {
+                int t = next[s * classes + c];
+                r |= t != DEAD;
+                anyLoop |= t == s;
+            }
             readsBytes[s] = r;
+            looping[s] = anyLoop;
+            if (!anyLoop) continue;
+            for (int b = 0; b < 256; b++) {
+                if (next[s * classes + (classOf[b] & 0xFF)] == s) loops[4 * s + (b >>> 6)] |= 1L << b;
+            }
         }
+        loopBytes = loops;
+        hasLoop = looping;
+        textSafe = TextRuns.safeDepths(this);
+    }
+
+    /**
+     * Whether every path below trie node {@code n} of {@code v} is read from state {@code s} without dying:
+     * its tokens continue with text characters only and {@code s} has room for as many, or its bytes all
+     * loop on {@code s}.
+     */
+    boolean acceptsSubtree(int s, TokenVocabulary v, int n) {
+        int h = v.textHeight[n];
+        return (h >= 0 && h <= textSafe[s]) || (hasLoop[s] && loopsOnAll(s, v.subtreeBytes, n));
+    }
+
+    /** Whether state {@code s} steps to itself on every byte of the 256-bit set {@code bytes[4i, 4i + 4)}. */
+    boolean loopsOnAll(int s, long[] bytes, int i) {
+        int a = 4 * s, b = 4 * i;
+        return (bytes[b] & ~loopBytes[a]) == 0 && (bytes[b + 1] & ~loopBytes[a + 1]) == 0
+                && (bytes[b + 2] & ~loopBytes[a + 2]) == 0 && (bytes[b + 3] & ~loopBytes[a + 3]) == 0;
     }
 
     /** Subset construction over bytes (in equivalence classes) and called rules. */

@@ -22,6 +22,16 @@ public final class TokenVocabulary {
     final int[] subtreeEnd;   // first node after n's subtree
     final int[] tokFrom;      // first sorted index at or below n
     final int[] ends;         // tokens ending exactly at n
+    /**
+     * Bytes read anywhere strictly below node n, a 256-bit set at {@code [4n, 4n + 4)}: a walk whose state
+     * loops to itself on all of them accepts n's whole subtree without visiting it.
+     */
+    final long[] subtreeBytes;
+    /**
+     * The most characters any token continues with below node n when all its tokens continue with text
+     * characters only ({@link TextRuns}), else -1: a state with room for that many accepts the whole subtree.
+     */
+    final int[] textHeight;
     final int maxDepth;
 
     private TokenVocabulary(byte[][] bytes, int[] eog) {
@@ -48,14 +58,12 @@ public final class TokenVocabulary {
         this.tokFrom = new int[total];
         this.ends = new int[total];
         buildTrie();
+        this.subtreeBytes = new long[4 * total];
+        this.textHeight = new int[total];
+        collectSubtreeBytes();
+        collectTextHeights();
     }
 
-    /**
-     * The view of a tokenizer: NORMAL, BYTE ({@code <0x0A>} is the byte 0x0A) and USER_DEFINED tokens are
-     * their rendered bytes (SentencePiece {@code ▁} is a space; byte-level BPE pieces are their raw bytes),
-     * exactly what {@code StreamingDecoder} appends for generated text; CONTROL, UNKNOWN and UNUSED tokens
-     * render as nothing there, so they are never allowed as text.
-     */
     public static TokenVocabulary of(Tokenizer tokenizer) {
         byte[][] bytes = new byte[tokenizer.vocabSize()][];
         for (int id = 0; id < bytes.length; id++) {
@@ -106,6 +114,39 @@ public final class TokenVocabulary {
         }
         int lastLen = sorted.length == 0 ? 0 : bytes[sorted[sorted.length - 1]].length;
         for (int d = 1; d <= lastLen; d++) subtreeEnd[open[d]] = n;
+    }
+
+    /** Reverse preorder, so each child's set is complete before its parent ORs it in. */
+    private void collectSubtreeBytes() {
+        for (int n = nodeByte.length - 1; n >= 0; n--) {
+            int o = 4 * n;
+            for (int c = n + 1; c < subtreeEnd[n]; c = subtreeEnd[c]) {
+                int b = nodeByte[c] & 0xFF;
+                subtreeBytes[o + (b >>> 6)] |= 1L << b;
+                for (int k = 0; k < 4; k++) subtreeBytes[o + k] |= subtreeBytes[4 * c + k];
+            }
+        }
+    }
+
+    /** For each token, its text-character count from every depth on, folded into the nodes of its path. */
+    private void collectTextHeights() {
+        int[] open = new int[maxDepth + 1];
+        int[] chars = new int[maxDepth + 1];
+        int n = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            byte[] b = bytes[sorted[i]];
+            int common = i == 0 ? 0 : lcp(bytes[sorted[i - 1]], b);
+            for (int d = common + 1; d <= b.length; d++) open[d] = n++;
+            chars[b.length] = 0;
+            for (int p = b.length - 1; p >= 1; p--) { // the tail after p bytes, read below the node at depth p
+                int k = TextRuns.charLength(b, p);
+                chars[p] = k == 0 || chars[p + k] < 0 ? -1 : chars[p + k] + 1;
+            }
+            for (int d = 1; d <= b.length; d++) {
+                int node = open[d];
+                textHeight[node] = chars[d] < 0 || textHeight[node] < 0 ? -1 : Math.max(textHeight[node], chars[d]);
+            }
+        }
     }
 
     /** Sorted index just after the last token in node {@code n}'s subtree. */

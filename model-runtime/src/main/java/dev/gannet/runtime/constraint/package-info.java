@@ -24,6 +24,11 @@
  * ({@code Stacks}); the mask of a state is the union over its stack tops of a per-position token set that
  * {@code MaskBuilder} computes once per constraint by walking the vocabulary's byte trie (tokens read
  * entirely inside the position's rule are decided then; tokens that leave it are checked against the real
- * stack), as XGrammar's adaptive token mask cache does.
+ * stack), as XGrammar's adaptive token mask cache does. The walk skips every subtree where no path can die,
+ * accepting its tokens in one sweep without visiting its nodes: its tokens continue with text characters
+ * only ({@code TextRuns}: printable ASCII but quote and backslash, well-formed multi-byte UTF-8) and the state
+ * has room for that many (a string body has room for any number, a bounded string for what remains), or its
+ * bytes all loop on the state. The vocabulary keeps per trie node the bytes and text characters below it,
+ * each rule's automaton per state its self-loop bytes and its room.
  */
 package dev.gannet.runtime.constraint;
