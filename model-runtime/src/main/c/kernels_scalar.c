@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gannet_cpu.h"
+#include "half_exact.h"
 
 #define REC 36
 
@@ -77,25 +78,6 @@ void gannet_scalar_matmul_q4_0(const uint8_t *w, int64_t w_stride, const float *
     qmatmul(1, w, w_stride, ws, ws_stride, k, xq, m, out, out_stride, r0, r1);
 }
 
-/* IEEE half to float, exact (subnormals, infinities and NaN included). */
-static float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t) (h & 0x8000) << 16, e = (h >> 10) & 0x1f, f = h & 0x3ff, bits;
-    if (e == 0x1f) {
-        bits = sign | 0x7f800000u | (f << 13);
-    } else if (e != 0) {
-        bits = sign | ((e + 112) << 23) | (f << 13);
-    } else if (f == 0) {
-        bits = sign;
-    } else { /* subnormal: normalize */
-        int shift = 0;
-        while (!(f & 0x400)) { f <<= 1; shift++; }
-        bits = sign | ((uint32_t) (113 - shift) << 23) | ((f & 0x3ff) << 13);
-    }
-    float v;
-    memcpy(&v, &bits, 4);
-    return v;
-}
-
 static float bf16_to_float(uint16_t h) {
     uint32_t bits = (uint32_t) h << 16;
     float v;
@@ -108,7 +90,7 @@ enum { FT_F32, FT_F16, FT_BF16 };
 static float weight(int ft, const uint8_t *row, int64_t i) {
     switch (ft) {
     case FT_F32: { float v; memcpy(&v, row + 4 * i, 4); return v; }
-    case FT_F16: { uint16_t h; memcpy(&h, row + 2 * i, 2); return half_to_float(h); }
+    case FT_F16: { uint16_t h; memcpy(&h, row + 2 * i, 2); return gannet_half_to_float(h); }
     default: { uint16_t h; memcpy(&h, row + 2 * i, 2); return bf16_to_float(h); }
     }
 }

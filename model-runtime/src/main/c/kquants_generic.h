@@ -8,24 +8,12 @@
  */
 #include <string.h>
 
-static float kq_half(const uint8_t *p) { /* IEEE half to float, exact; subnormals included */
+#include "half_exact.h"
+
+static float kq_half(const uint8_t *p) {
     uint16_t h;
     memcpy(&h, p, 2);
-    uint32_t sign = (uint32_t) (h & 0x8000) << 16, e = (h >> 10) & 0x1f, f = h & 0x3ff, bits;
-    if (e == 0x1f) {
-        bits = sign | 0x7f800000u | (f << 13);
-    } else if (e != 0) {
-        bits = sign | ((e + 112) << 23) | (f << 13);
-    } else if (f == 0) {
-        bits = sign;
-    } else {
-        int shift = 0;
-        while (!(f & 0x400)) { f <<= 1; shift++; }
-        bits = sign | ((uint32_t) (113 - shift) << 23) | ((f & 0x3ff) << 13);
-    }
-    float v;
-    memcpy(&v, &bits, 4);
-    return v;
+    return gannet_half_to_float(h);
 }
 
 static float kq_dx(const uint8_t *rec) {

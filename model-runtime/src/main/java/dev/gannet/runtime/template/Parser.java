@@ -192,14 +192,7 @@ final class Parser extends ExprParser {
         List<String> params = new ArrayList<>();
         List<Expr> defaults = new ArrayList<>();
         if (ts.current().isOp("(")) {
-            ts.next();
-            while (!ts.current().isOp(")")) {
-                if (!params.isEmpty()) ts.expectOp(",");
-                params.add(ts.expect(Type.NAME).text());
-                if (ts.skipOp("=")) defaults.add(parseExpression());
-                else if (!defaults.isEmpty()) throw TokenStream.fail("non-default argument follows default argument", ts.current());
-            }
-            ts.expectOp(")");
+            signature(params, defaults);
         } else if (!name.equals("caller")) {
             ts.expectOp("(");
         }
@@ -218,18 +211,24 @@ final class Parser extends ExprParser {
                 used.contains("caller"), line);
     }
 
+    /** A parenthesised parameter list with defaults (macros and call blocks alike, as jinja2's parse_signature). */
+    private void signature(List<String> params, List<Expr> defaults) {
+        ts.expectOp("(");
+        while (!ts.current().isOp(")")) {
+            if (!params.isEmpty()) ts.expectOp(",");
+            params.add(ts.expect(Type.NAME).text());
+            if (ts.skipOp("=")) defaults.add(parseExpression());
+            else if (!defaults.isEmpty()) throw TokenStream.fail("non-default argument follows default argument", ts.current());
+        }
+        ts.expectOp(")");
+    }
+
     private Node parseCallBlock() {
         int line = ts.next().line();
         List<String> params = new ArrayList<>();
         List<Expr> defaults = new ArrayList<>();
         if (ts.current().isOp("(")) {
-            ts.next();
-            while (!ts.current().isOp(")")) {
-                if (!params.isEmpty()) ts.expectOp(",");
-                params.add(ts.expect(Type.NAME).text());
-                if (ts.skipOp("=")) defaults.add(parseExpression());
-            }
-            ts.expectOp(")");
+            signature(params, defaults);
         }
         Expr call = parseExpression();
         if (!(call instanceof Ast.Call c)) throw TemplateException.syntax("expected call", line);

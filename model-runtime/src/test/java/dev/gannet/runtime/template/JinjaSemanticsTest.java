@@ -356,6 +356,8 @@ class JinjaSemanticsTest {
                 c("{% set 1 = 2 %}",
                         "ERR TemplateSyntaxError: can't assign to 'const'"),
                 c("{% macro f(a=1, b) %}{% endmacro %}",
+                        "ERR TemplateSyntaxError: non-default argument follows default argument"),
+                c("{% macro f() %}{{ caller() }}{% endmacro %}{% call(a=1, b) f() %}x{% endcall %}",
                         "ERR TemplateSyntaxError: non-default argument follows default argument")
         );
     }
